@@ -1,0 +1,148 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { awscdk, javascript } from 'projen';
+import { DependencyType } from 'projen/lib/dependencies';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/**
+ * The aws-cdk-lib floor. It must contain the Provider waiter fix (aws/aws-cdk
+ * PR #35988): before it, waiter executions were named after the CloudFormation
+ * RequestId, so a retried deploy of any resource that waits in `isComplete`
+ * failed with ExecutionAlreadyExists. 2.232.2 still has the bug and 2.233.0 is
+ * the first release without it (checked in the published packages). We floor
+ * at 2.236.0, the first release after the fix with a matching
+ * @aws-cdk/integ-tests-alpha, so the integ apps build against the floor itself.
+ */
+const CDK_FLOOR = '2.236.0';
+
+/**
+ * AWS SDK v3 clients bundled into the handlers. Pinned exactly: the bundle
+ * ships the version the tests ran, not whatever the Lambda runtime carries.
+ */
+const AWS_SDK_VERSION = '3.1169.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-network-access',
+  description: 'AWS CDK constructs that declare network access as code: Client VPN authorization rules and sessions, site-to-site VPN connections, ElastiCache cache security group ingress.',
+  author: 'cdk-network-access developers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/cdk-network-access/cdk-network-access.git',
+  keywords: ['cdk', 'aws-cdk', 'client-vpn', 'vpn', 'site-to-site-vpn', 'network-access', 'authorization', 'elasticache'],
+  license: 'Apache-2.0',
+  stability: 'experimental',
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // Handlers live in lambda/ (outside jsii's view) and are bundled below.
+  lambdaAutoDiscover: false,
+  integrationTestAutoDiscover: false,
+  experimentalIntegRunner: true,
+
+  devDeps: [
+    `@aws-sdk/client-ec2@${AWS_SDK_VERSION}`,
+    'aws-sdk-client-mock@4.1.0',
+    'aws-sdk-client-mock-jest@4.1.0',
+    'fast-check@^4',
+    // cdk-nag 3 needs aws-cdk-lib >= 2.257; 2.38 is the newest that supports our floor.
+    'cdk-nag@2.38.2',
+    'esbuild@^0.28',
+  ],
+
+  jestOptions: {
+    // A snapshot must be able to fail in CI: never write snapshots while testing.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+      testTimeout: 60_000,
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'lambda', 'bench', 'examples', 'scripts'],
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['lambda/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+  },
+
+  gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/.work/', '*.snapshot/**/asset.*', '.ci-tools/'],
+  npmignoreEnabled: true,
+  docgen: true,
+  github: false,
+  release: false,
+});
+
+// Pin the integ tooling the IntegRunner component would otherwise add @latest.
+project.deps.removeDependency('@aws-cdk/integ-runner');
+project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
+project.deps.addDependency('@aws-cdk/integ-runner@2.197.10', DependencyType.DEVENV);
+project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${CDK_FLOOR}-alpha.0`, DependencyType.DEVENV);
+
+// ---------------------------------------------------------------------------
+// Handlers: every lambda/<name>/index.ts is bundled (AWS SDK included, minified)
+// into assets/lambda/<name>/index/index.js, which the npm tarball ships.
+// ---------------------------------------------------------------------------
+const handlerNames = fs.readdirSync(path.join(__dirname, 'lambda'), { withFileTypes: true })
+  .filter(d => d.isDirectory() && d.name !== 'shared' && fs.existsSync(path.join(__dirname, 'lambda', d.name, 'index.ts')))
+  .map(d => d.name)
+  .sort();
+for (const name of handlerNames) {
+  project.bundler.addBundle(`lambda/${name}/index.ts`, {
+    platform: 'node',
+    // The Lambda runtime is Node.js 24 (see src/private/provider.ts); esbuild
+    // only needs a target no newer than it.
+    target: 'node22',
+    externals: [],
+    minify: true,
+    sourcemap: false,
+    watchTask: false,
+    tsconfigPath: 'tsconfig.dev.json',
+    metafile: false,
+  });
+}
+project.npmignore?.addPatterns('/lambda/', '/bench/', '/examples/', '/scripts/', '/rosetta/', '/.ci/', '/cdk.out/');
+
+// ---------------------------------------------------------------------------
+// README examples compile (jsii-rosetta strict), and the tarball carries the handlers.
+// ---------------------------------------------------------------------------
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every TypeScript example in the README with jsii-rosetta (strict)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+
+const checkPackage = project.addTask('check:package', {
+  description: 'Prove the npm tarball ships every bundled handler (npm pack --dry-run)',
+  exec: 'ts-node --project tsconfig.dev.json scripts/check-package.ts',
+});
+project.packageTask.spawn(checkPackage);
+
+// ---------------------------------------------------------------------------
+// The README's main job: synthesize the example app into cdk.out/.
+// ---------------------------------------------------------------------------
+project.addTask('synth:example', {
+  description: 'Bundle the handlers and synthesize the example app into cdk.out/',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json examples/app.ts' },
+  ],
+});
+
+// Benchmarks: one command, writes bench/results.md. Not part of `test`.
+project.addTask('bench', {
+  description: 'Run the benchmarks and write bench/results.md',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json bench/run.ts' },
+  ],
+});
+
+project.synth();
