@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 import { DependencyType } from 'projen/lib/dependencies';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
@@ -70,7 +70,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['lambda/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+    // Relative to test/: the jest config type-checks handlers, benchmarks and examples too.
+    include: ['../lambda/**/*.ts', '../bench/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
   },
 
   gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/.work/', '*.snapshot/**/asset.*', '.ci-tools/'],
@@ -78,6 +79,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   docgen: true,
   github: false,
   release: false,
+});
+
+// One type-checking config for everything outside the jsii build (handlers,
+// tests, benchmarks, examples, scripts); esbuild and ts-node use it too.
+new JsonFile(project, 'tsconfig.dev.json', {
+  obj: {
+    extends: './tsconfig.json',
+    compilerOptions: { rootDir: '.', noEmit: true, isolatedModules: true },
+    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+    exclude: ['node_modules', 'test/**/*.snapshot/**', 'cdk.out'],
+  },
 });
 
 // Pin the integ tooling the IntegRunner component would otherwise add @latest.

@@ -1,0 +1,70 @@
+import { isIPv4 } from 'net';
+
+/**
+ * IPv4 CIDR parsing and normalisation. Small on purpose: jsii bundles every
+ * runtime dependency of src/, and this is the whole of the arithmetic the
+ * constructs need (syntax, host bits, the network that was meant).
+ */
+
+export interface ParsedIpv4Cidr {
+  /** The input, trimmed. */
+  readonly input: string;
+  /** The network address as a 32-bit unsigned integer. */
+  readonly network: number;
+  /** Prefix length, 0..32. */
+  readonly prefix: number;
+  /** The canonical form: network address without host bits, plus prefix. */
+  readonly canonical: string;
+  /** True when the input had host bits set (e.g. 10.0.0.5/24). */
+  readonly hostBitsSet: boolean;
+}
+
+export type Ipv4CidrParseResult =
+  | { readonly ok: true; readonly cidr: ParsedIpv4Cidr }
+  | { readonly ok: false; readonly reason: string };
+
+export function ipv4ToInt(address: string): number {
+  return address.split('.').reduce((acc, octet) => ((acc * 256) + Number(octet)), 0) >>> 0;
+}
+
+export function intToIpv4(value: number): string {
+  return [24, 16, 8, 0].map(shift => (value >>> shift) & 255).join('.');
+}
+
+export function prefixMask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+/** Parse `a.b.c.d/n`. Leading zeros in octets are rejected (AWS reads them ambiguously). */
+export function parseIpv4Cidr(value: string): Ipv4CidrParseResult {
+  const input = value.trim();
+  const match = /^([0-9.]+)\/([0-9]{1,2})$/.exec(input);
+  if (!match) {
+    return { ok: false, reason: 'is not in IPv4 CIDR notation (a.b.c.d/n)' };
+  }
+  const [, address, prefixText] = match;
+  if (!isIPv4(address) || address.split('.').some(o => o.length > 1 && o.startsWith('0'))) {
+    return { ok: false, reason: `has an invalid IPv4 address '${address}'` };
+  }
+  const prefix = Number(prefixText);
+  if (prefix > 32) {
+    return { ok: false, reason: `has prefix length /${prefix}; IPv4 prefixes run from /0 to /32` };
+  }
+  const addr = ipv4ToInt(address);
+  const network = (addr & prefixMask(prefix)) >>> 0;
+  return {
+    ok: true,
+    cidr: {
+      input,
+      network,
+      prefix,
+      canonical: `${intToIpv4(network)}/${prefix}`,
+      hostBitsSet: network !== addr,
+    },
+  };
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function ipv4CidrContains(outer: ParsedIpv4Cidr, inner: ParsedIpv4Cidr): boolean {
+  return inner.prefix >= outer.prefix && ((inner.network & prefixMask(outer.prefix)) >>> 0) === outer.network;
+}

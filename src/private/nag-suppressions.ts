@@ -1,0 +1,34 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** One cdk-nag rule suppression: the rule, why, and optionally which findings. */
+export interface NagSuppression {
+  readonly id: string;
+  readonly reason: string;
+  /** Finding ids (`Resource::*`) or `{ regex: '/.../g' }` patterns, as cdk-nag reads them. */
+  readonly appliesTo?: Array<string | { readonly regex: string }>;
+}
+
+/**
+ * Record cdk-nag suppressions on every CloudFormation resource below `scope`,
+ * in the metadata format cdk-nag reads (`cdk_nag.rules_to_suppress`).
+ *
+ * Written here rather than imported from cdk-nag so that the library has no
+ * runtime dependency on it: users who do not run cdk-nag pay nothing, users
+ * who do see our findings already explained.
+ */
+export function suppressNagRules(scope: IConstruct, suppressions: NagSuppression[]): void {
+  for (const child of scope.node.findAll()) {
+    if (!CfnResource.isCfnResource(child)) {
+      continue;
+    }
+    const existing = (child.getMetadata('cdk_nag')?.rules_to_suppress ?? []) as Array<Record<string, unknown>>;
+    const merged = [...existing];
+    for (const s of suppressions) {
+      if (!merged.some(e => e.id === s.id)) {
+        merged.push({ id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) });
+      }
+    }
+    child.addMetadata('cdk_nag', { rules_to_suppress: merged });
+  }
+}
