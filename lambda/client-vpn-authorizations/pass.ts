@@ -1,0 +1,197 @@
+/**
+ * One reconcile pass of `isComplete`: observe the endpoint, plan, make the
+ * planned calls, and report whether the set is in place.
+ *
+ * Stateless apart from the event: every pass re-derives the plan from
+ * DescribeClientVpnAuthorizationRules, so a duplicate delivery, a crashed
+ * pass or a rule changed out of band are all just a different observation.
+ */
+import { maxMutationsPerEndpoint, REDESCRIBE_POLL_INTERVAL_MS, REDESCRIBE_POLL_LIMIT_MS } from './config';
+import { isPastDeadline, timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
+import { authorizeClientToken, authorizeRule, CallOutcome, describeAuthorizationRules, revokeRule } from './ec2-rules';
+import { Mutation, ObservedRule, Plan, planPass } from './reconcile';
+import { DesiredRule, ruleKey, ruleLabel } from './rules';
+import { ReconcileTarget } from './target';
+import { clock } from '../shared/clock';
+import { mapLimit } from '../shared/concurrency';
+import { classifyError, HandlerError, safeErrorText } from '../shared/errors';
+import { IsCompleteResponse } from '../shared/events';
+import { log } from '../shared/log';
+import { guardData } from '../shared/response';
+
+const NOT_COMPLETE: IsCompleteResponse = { IsComplete: false };
+
+export async function reconcilePass(target: ReconcileTarget, deadline: number | undefined): Promise<IsCompleteResponse> {
+  const { endpointId } = target;
+
+  let observed: ObservedRule[];
+  try {
+    observed = await describeAuthorizationRules(endpointId);
+  } catch (err) {
+    return describeFailed(target, deadline, err);
+  }
+
+  const plan = planPass({
+    ensure: target.ensure,
+    remove: target.remove,
+    observed,
+    maxConcurrentMutations: maxMutationsPerEndpoint(),
+  });
+  logPlan(target, observed.length, plan);
+
+  if (plan.failed.length > 0) {
+    throw new HandlerError(failedRulesMessage(endpointId, plan.failed));
+  }
+  if (plan.complete) {
+    return completed(target);
+  }
+  if (isPastDeadline(deadline)) {
+    throw new HandlerError(timeoutMessage(endpointId, plan.pending));
+  }
+
+  const ruleLimitIsTransient = plan.pending.some(p => p.state === 'revoking')
+    || plan.mutations.some(m => m.kind === 'revoke');
+  const outcomes = plan.mutations.length === 0 ? [] : await mapLimit(
+    plan.mutations,
+    plan.mutations.length,
+    mutation => execute(target, mutation, ruleLimitIsTransient),
+  );
+  throwFirstFailure(outcomes);
+  logOutcomes(target, 'mutations', outcomes);
+
+  // Close the access gap of description changes within this invocation
+  // where EC2 is quick enough; otherwise the next pass authorizes them.
+  const redescribed = plan.mutations.flatMap((mutation, i) =>
+    mutation.kind === 'revoke' && mutation.reauthorize && outcomes[i].result === 'done' ? [mutation.reauthorize] : []);
+  if (redescribed.length > 0) {
+    await reauthorizeWhenGone(target, redescribed);
+  }
+  return NOT_COMPLETE;
+}
+
+function describeFailed(target: ReconcileTarget, deadline: number | undefined, err: unknown): IsCompleteResponse {
+  const { endpointId } = target;
+  switch (classifyError(err)) {
+    case 'not-found':
+      if (target.requestType === 'Delete') {
+        log.info('endpoint does not exist; nothing left to revoke', { endpointId, error: safeErrorText(err) });
+        return { IsComplete: true };
+      }
+      throw new HandlerError(`Client VPN endpoint ${endpointId} does not exist (${safeErrorText(err)})`);
+    case 'retry-later':
+      if (isPastDeadline(deadline)) {
+        throw new HandlerError(timeoutWhileUnreadableMessage(endpointId, safeErrorText(err)));
+      }
+      log.warn('could not read the endpoint rules; will retry', { endpointId, error: safeErrorText(err) });
+      return NOT_COMPLETE;
+    default:
+      throw HandlerError.fromAwsError('DescribeClientVpnAuthorizationRules', `endpoint ${endpointId}`, err);
+  }
+}
+
+function completed(target: ReconcileTarget): IsCompleteResponse {
+  if (target.requestType === 'Delete') {
+    return { IsComplete: true };
+  }
+  return { IsComplete: true, Data: guardData({ RuleCount: String(target.ensure.length) }) };
+}
+
+async function execute(target: ReconcileTarget, mutation: Mutation, ruleLimitIsTransient: boolean): Promise<CallOutcome> {
+  if (mutation.kind === 'authorize') {
+    return authorize(target, mutation.rule, ruleLimitIsTransient);
+  }
+  return revokeRule(target.endpointId, mutation.rule);
+}
+
+function authorize(target: ReconcileTarget, rule: DesiredRule, ruleLimitIsTransient: boolean): Promise<CallOutcome> {
+  return authorizeRule(target.endpointId, rule, authorizeClientToken(target.requestId, rule), { ruleLimitIsTransient });
+}
+
+/**
+ * After revoking rules for a description change, poll every second for up to
+ * 20 s and authorize each with its new description as soon as it is gone.
+ */
+async function reauthorizeWhenGone(target: ReconcileTarget, rules: readonly DesiredRule[]): Promise<void> {
+  const started = clock.now();
+  const maxPolls = Math.ceil(REDESCRIBE_POLL_LIMIT_MS / REDESCRIBE_POLL_INTERVAL_MS);
+  let waiting = [...rules];
+  for (let poll = 0; poll < maxPolls && waiting.length > 0 && clock.now() - started < REDESCRIBE_POLL_LIMIT_MS; poll++) {
+    await clock.sleep(REDESCRIBE_POLL_INTERVAL_MS);
+    let observed: ObservedRule[];
+    try {
+      const cidrs = [...new Set(waiting.map(rule => rule.cidr))];
+      observed = await describeAuthorizationRules(target.endpointId, [{ Name: 'destination-cidr', Values: cidrs }]);
+    } catch (err) {
+      if (classifyError(err) === 'retry-later') {
+        continue;
+      }
+      log.warn('stopped waiting for revoked rules; the next pass continues', { endpointId: target.endpointId, error: safeErrorText(err) });
+      return;
+    }
+    const statusByKey = new Map(observed.map(rule => [ruleKey(rule), rule.status]));
+    const gone = waiting.filter(rule => !statusByKey.has(ruleKey(rule)));
+    // Anything other than "still revoking" (e.g. someone re-created it) is
+    // left to the next pass, which plans from a fresh observation.
+    waiting = waiting.filter(rule => statusByKey.get(ruleKey(rule)) === 'revoking');
+    if (gone.length > 0) {
+      const outcomes = await mapLimit(gone, gone.length, rule => authorize(target, rule, false));
+      throwFirstFailure(outcomes);
+      logOutcomes(target, 're-authorized after description change', outcomes);
+    }
+  }
+  if (waiting.length > 0) {
+    log.info('revoked rules not gone yet; the next pass re-authorizes them', { endpointId: target.endpointId, count: waiting.length });
+  }
+}
+
+function throwFirstFailure(outcomes: readonly CallOutcome[]): void {
+  const failures = outcomes.flatMap(outcome => (outcome.result === 'failed' ? [outcome.error] : []));
+  if (failures.length === 1) {
+    throw failures[0];
+  }
+  if (failures.length > 1) {
+    throw new HandlerError(`${failures[0].message} (and ${failures.length - 1} more failed calls)`);
+  }
+}
+
+const MAX_FAILED_RULES_NAMED = 10;
+
+function failedRulesMessage(endpointId: string, failed: readonly ObservedRule[]): string {
+  const named = failed.slice(0, MAX_FAILED_RULES_NAMED).map(rule =>
+    `${ruleLabel(rule)}${rule.statusMessage ? `: ${rule.statusMessage}` : ''}`);
+  const more = failed.length > named.length ? `; and ${failed.length - named.length} more` : '';
+  const noun = failed.length === 1 ? 'authorization rule' : `${failed.length} authorization rules`;
+  return `Client VPN endpoint ${endpointId}: ${noun} in state 'failed': ${named.join('; ')}${more}`;
+}
+
+function logPlan(target: ReconcileTarget, observedCount: number, plan: Plan): void {
+  log.info('reconcile pass planned', {
+    requestType: target.requestType,
+    endpointId: target.endpointId,
+    physicalId: target.physicalId,
+    ensure: target.ensure.length,
+    remove: target.remove.length,
+    observed: observedCount,
+    inFlight: plan.inFlight,
+    budget: plan.budget,
+    authorize: plan.mutations.filter(m => m.kind === 'authorize').length,
+    revoke: plan.mutations.filter(m => m.kind === 'revoke').length,
+    redescribe: plan.mutations.filter(m => m.kind === 'revoke' && m.reauthorize).length,
+    wait: plan.waiting,
+    deferred: plan.deferred,
+    done: plan.done,
+    failed: plan.failed.length,
+    complete: plan.complete,
+  });
+}
+
+function logOutcomes(target: ReconcileTarget, what: string, outcomes: readonly CallOutcome[]): void {
+  const retryLater = outcomes.filter(o => o.result === 'retry-later');
+  log.info(what, {
+    endpointId: target.endpointId,
+    done: outcomes.filter(o => o.result === 'done').length,
+    retryLater: retryLater.length,
+    // One example is enough to tell throttling from a concurrency limit.
+    retryReason: retryLater.length > 0 && retryLater[0].result === 'retry-later' ? retryLater[0].reason : undefined,
+  });
+}
