@@ -1,0 +1,52 @@
+/**
+ * The example app the README's main command synthesizes:
+ *   npm ci && npx projen synth:example
+ * It writes cdk.out/ with one stack: a VPC, a Client VPN endpoint, and the
+ * endpoint's authorization rules declared as two reviewable sets.
+ *
+ * Pass your own ACM certificates to deploy it:
+ *   npx cdk deploy --app 'npx ts-node --project tsconfig.dev.json examples/app.ts' \
+ *     -c serverCertificateArn=arn:aws:acm:... -c clientCertificateArn=arn:aws:acm:...
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ClientVpnAuthorizations } from '../src';
+
+const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
+const stack = new Stack(app, 'NetworkAccessExample', {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'eu-west-1' },
+});
+
+const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16') });
+
+const endpoint = vpc.addClientVpnEndpoint('Endpoint', {
+  cidr: '10.100.0.0/22',
+  serverCertificateArn: app.node.tryGetContext('serverCertificateArn')
+    ?? 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111',
+  // Users sign in through the company identity provider; its groups are the
+  // access groups of the rules below.
+  userBasedAuthentication: ec2.ClientVpnUserBasedAuthentication.federated(
+    iam.SamlProvider.fromSamlProviderArn(stack, 'CorporateIdp',
+      app.node.tryGetContext('samlProviderArn') ?? 'arn:aws:iam::123456789012:saml-provider/corp-idp'),
+  ),
+  // Declare every rule explicitly below instead of the blanket "all users to the VPC".
+  authorizeAllUsersToVpcCidr: false,
+});
+
+// Who may reach what, reviewable in one place.
+const access = new ClientVpnAuthorizations(stack, 'Access', { clientVpnEndpoint: endpoint });
+access.allowGroup('engineering', '10.0.0.0/16', 'Engineering: the whole VPC');
+access.allowGroup('finance', '10.0.128.0/20', 'Finance: the ledger subnets');
+access.allowAllUsers('10.0.255.0/24', 'Everyone: DNS and the intranet');
+
+// A second team manages its own rules on the same endpoint; the two sets
+// deploy one after the other.
+new ClientVpnAuthorizations(stack, 'DataTeamAccess', {
+  clientVpnEndpoint: endpoint,
+  rules: [
+    { cidr: '10.0.64.0/18', groupId: 'data-platform', description: 'Data platform: warehouse subnets' },
+  ],
+});
+
+app.synth();
