@@ -74,7 +74,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../lambda/**/*.ts', '../bench/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
   },
 
-  gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/.work/', '*.snapshot/**/asset.*', '.ci-tools/'],
+  gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/.work/', '**/*.snapshot/asset.*', '.ci-tools/'],
   npmignoreEnabled: true,
   docgen: true,
   github: false,
