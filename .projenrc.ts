@@ -67,6 +67,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'lambda', 'bench', 'examples', 'scripts'],
+    // One program for every linted file (see tsconfig.dev.json below).
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
   },
   tsconfigDev: {
     compilerOptions: {},
@@ -74,7 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../lambda/**/*.ts', '../bench/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
   },
 
-  gitignore: ['cdk.out/', '/examples/cdk.out/', '/bench/.work/', '**/*.snapshot/asset.*', '.ci-tools/'],
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '/examples/cdk.out/', '/bench/.work/', '**/*.snapshot/asset.*', '.ci-tools/'],
   npmignoreEnabled: true,
   docgen: true,
   github: false,
@@ -87,7 +90,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
   obj: {
     extends: './tsconfig.json',
     compilerOptions: { rootDir: '.', noEmit: true, isolatedModules: true },
-    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['node_modules', 'test/**/*.snapshot/**', 'cdk.out'],
   },
 });

@@ -11,9 +11,9 @@
  * integ-runner's update workflow deploys the committed snapshot first and then
  * this app, so the update path (add, remove, describe-only change) runs too.
  */
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { ClientVpnAuthorizations } from '../src';
 
 const app = new App();

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // CIDR arithmetic is bit arithmetic on 32-bit addresses.
 import { isIPv4 } from 'net';
 
 /**

@@ -12,6 +12,10 @@ import {
 const ENDPOINT = 'cvpn-endpoint-0123456789abcdef0';
 const TYPE = 'Custom::NetworkAccessClientVpnAuthorizations';
 
+interface PolicyResource {
+  Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } };
+}
+
 function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
 }
@@ -116,7 +120,8 @@ describe('ClientVpnAuthorizations: template', () => {
     new ClientVpnAuthorizations(stack, 'A', { clientVpnEndpointId: ENDPOINT, rules: [{ cidr: '10.0.0.0/16', groupId: 'a' }] });
     new ClientVpnAuthorizations(stack, 'B', { clientVpnEndpointId: ENDPOINT, rules: [{ cidr: '10.1.0.0/16', groupId: 'a' }] });
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap(p => (p as { Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }).Properties.PolicyDocument.Statement);
+    const statementsOf = (p: unknown) => (p as PolicyResource).Properties.PolicyDocument.Statement;
+    const statements = Object.values(policies).flatMap(statementsOf);
     const mutate = statements.filter(s => JSON.stringify(s.Action).includes('AuthorizeClientVpnIngress'));
     expect(mutate).toEqual([{
       Action: ['ec2:AuthorizeClientVpnIngress', 'ec2:RevokeClientVpnIngress'],
@@ -125,7 +130,7 @@ describe('ClientVpnAuthorizations: template', () => {
     }]);
     const handlerStatements = Object.entries(policies)
       .filter(([logicalId]) => logicalId.includes('HandlerRole'))
-      .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }).Properties.PolicyDocument.Statement);
+      .flatMap(([, p]) => statementsOf(p));
     const starred = handlerStatements.filter(s => s.Resource === '*').map(s => s.Action);
     expect(starred).toEqual(['ec2:DescribeClientVpnAuthorizationRules']);
   });
@@ -310,7 +315,8 @@ describe('ClientVpnAuthorizations: cdk-nag', () => {
     expect([...errors, ...warnings].filter(ours).map(m => `${m.id}: ${m.entry.data}`)).toEqual([]);
 
     const template = Template.fromStack(stack).toJSON();
-    for (const [logicalId, resource] of Object.entries(template.Resources as Record<string, { Metadata?: Record<string, { rules_to_suppress?: Array<{ reason: string }> }> }>)) {
+    type NagMetadata = { Metadata?: Record<string, { rules_to_suppress?: Array<{ reason: string }> }> };
+    for (const [logicalId, resource] of Object.entries(template.Resources as Record<string, NagMetadata>)) {
       for (const s of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
         expect({ logicalId, reasonLength: s.reason.length > 20 }).toEqual({ logicalId, reasonLength: true });
       }
