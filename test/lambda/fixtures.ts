@@ -3,9 +3,9 @@
  * SDK v3-shaped errors.
  */
 import { AuthorizationRule, EC2ServiceException } from '@aws-sdk/client-ec2';
-import { AuthorizationSetProperties, AuthorizationRuleProperty } from '../../src/private/contract/client-vpn-authorizations';
 import { Clock } from '../../lambda/shared/clock';
 import { CreateRequest, DeleteRequest, IsCompleteRequest, UpdateRequest } from '../../lambda/shared/events';
+import { AuthorizationSetProperties, AuthorizationRuleProperty } from '../../src/private/contract/client-vpn-authorizations';
 
 /** A clock that only moves when slept on (or told to), recording every sleep. */
 export class ManualClock implements Clock {

@@ -1,5 +1,5 @@
-import { DATA_BUDGET_BYTES, dataSizeBytes, guardData, RESPONSE_BODY_LIMIT_BYTES } from '../../../lambda/shared/response';
 import { HandlerError } from '../../../lambda/shared/errors';
+import { DATA_BUDGET_BYTES, dataSizeBytes, guardData, RESPONSE_BODY_LIMIT_BYTES } from '../../../lambda/shared/response';
 
 describe('guardData', () => {
   test('leaves room for the response envelope under CloudFormation\'s 4 KB', () => {
