@@ -241,6 +241,17 @@ describe('Describe pagination and filters', () => {
     expect((await describeAll()).pages).toBe(1); // the default of 50 holds 23 rules
   });
 
+  test('a page size cap returns fewer rules than MaxResults, with a NextToken', async () => {
+    const capped = new SimulatedClientVpnService({ clock, pageSizeCap: 7 });
+    const e = capped.createEndpoint();
+    for (let i = 0; i < 10; i++) capped.putRule(e, { cidr: `10.${i}.0.0/16`, allGroups: true });
+    const first = await capped.describeClientVpnAuthorizationRules({ ClientVpnEndpointId: e, MaxResults: 1000 });
+    expect(first.AuthorizationRules).toHaveLength(7);
+    const second = await capped.describeClientVpnAuthorizationRules({ ClientVpnEndpointId: e, MaxResults: 1000, NextToken: first.NextToken });
+    expect(second.AuthorizationRules).toHaveLength(3);
+    expect(second.NextToken).toBeUndefined();
+  });
+
   test('MaxResults outside 5..1000 and foreign tokens are refused', async () => {
     const tooSmall = ec2.send(new DescribeClientVpnAuthorizationRulesCommand({ ClientVpnEndpointId: endpoint, MaxResults: 4 }));
     expect((await errorOf(tooSmall)).name).toBe('InvalidParameterValue');
@@ -354,6 +365,17 @@ describe('fault injection', () => {
     expect(sim.consumeCrash()).toBe(true);
     expect(sim.consumeCrash()).toBe(false);
     await expect(authorize('10.2.0.0/16', 'all')).resolves.toBeDefined();
+  });
+
+  test('a call listener can change the endpoint before the caller sees the answer', async () => {
+    sim.onCall(call => {
+      if (call.operation === 'DescribeClientVpnAuthorizationRules') {
+        for (let i = 0; i < 10; i++) sim.putRule(endpoint, { cidr: `172.16.${i}.0/24`, allGroups: true, status: 'authorizing' });
+      }
+    });
+    const { rules } = await describeAll();
+    expect(rules).toEqual([]);
+    expect((await errorOf(authorize('10.0.0.0/16', 'all'))).name).toBe('ConcurrentMutationLimitExceeded');
   });
 
   test('commands the simulation does not implement are rejected', async () => {

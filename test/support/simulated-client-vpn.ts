@@ -66,6 +66,12 @@ export interface SimulatedClientVpnOptions {
   readonly defaultPageSize?: number;
   /** Rules in `authorizing`/`revoking` at which further mutations are refused. @default 10 */
   readonly maxConcurrentMutations?: number;
+  /**
+   * Largest page Describe returns whatever MaxResults says. EC2 may return
+   * fewer results than MaxResults with a NextToken; a cap makes callers prove
+   * they follow it. @default no cap
+   */
+  readonly pageSizeCap?: number;
   /** The "Authorization rules per Client VPN endpoint" quota (adjustable in AWS). @default 50 */
   readonly maxRulesPerEndpoint?: number;
   /**
@@ -260,6 +266,7 @@ export class SimulatedClientVpnService {
   private readonly authorizeDuration: DurationRange;
   private readonly revokeDuration: DurationRange;
   private readonly defaultPageSize: number;
+  private readonly pageSizeCap: number;
   private readonly maxConcurrentMutations: number;
   private readonly maxRulesPerEndpoint: number;
   private readonly allGroupsGroupId: string | undefined;
@@ -287,6 +294,7 @@ export class SimulatedClientVpnService {
   private throttled = 0;
   private maxInTransition = 0;
   private readonly log: SimulatedCall[] = [];
+  private readonly listeners: Array<(call: SimulatedCall) => void> = [];
   private stub?: AwsClientStub<EC2Client>;
 
   constructor(options: SimulatedClientVpnOptions) {
@@ -295,6 +303,7 @@ export class SimulatedClientVpnService {
     this.authorizeDuration = options.authorizeDuration ?? { minMs: 3_000, maxMs: 15_000 };
     this.revokeDuration = options.revokeDuration ?? { minMs: 2_000, maxMs: 10_000 };
     this.defaultPageSize = options.defaultPageSize ?? 50;
+    this.pageSizeCap = options.pageSizeCap ?? Infinity;
     this.maxConcurrentMutations = options.maxConcurrentMutations ?? 10;
     this.maxRulesPerEndpoint = options.maxRulesPerEndpoint ?? 50;
     this.allGroupsGroupId = 'allGroupsGroupId' in options ? options.allGroupsGroupId : '';
@@ -393,6 +402,15 @@ export class SimulatedClientVpnService {
 
   clearAuthorizationScript(endpointId: string, key: RuleKey): void {
     this.scripts.delete(`${endpointId}#${keyOf(key)}`);
+  }
+
+  /**
+   * Run `listener` after every call has been answered (before the caller sees
+   * the answer): the hook for another actor changing the endpoint between a
+   * handler's Describe and its mutations.
+   */
+  onCall(listener: (call: SimulatedCall) => void): void {
+    this.listeners.push(listener);
   }
 
   // ------------------------------------------------------- fault injection
@@ -609,7 +627,7 @@ export class SimulatedClientVpnService {
       if (input.NextToken !== undefined) {
         after = this.decodeToken(input.NextToken, endpoint.id);
       }
-      const pageSize = input.MaxResults ?? this.defaultPageSize;
+      const pageSize = Math.min(input.MaxResults ?? this.defaultPageSize, this.pageSizeCap);
       const matching = [...endpoint.rules.entries()]
         .filter(([, r]) => filters.every(f => {
           switch (f.name) {
@@ -643,9 +661,11 @@ export class SimulatedClientVpnService {
     await Promise.resolve();
     this.callCounts[operation]++;
     const details: { rule?: string; description?: string } = {};
-    const record = (outcome: string) => this.log.push({
-      at: this.clock.now(), operation, endpointId, ...details, outcome,
-    });
+    const record = (outcome: string) => {
+      const entry: SimulatedCall = { at: this.clock.now(), operation, endpointId, ...details, outcome };
+      this.log.push(entry);
+      for (const listener of this.listeners) listener(entry);
+    };
     try {
       this.injectFaults(operation);
       const result = body(details);
