@@ -230,23 +230,25 @@ describe('update', () => {
     expectExactly(endpoint, [R1, R2]);
   });
 
-  test('changing a CIDR in place: the new rule is active before the old one is revoked', async () => {
+  test('widening a CIDR in place: the new rule is active before the old one is revoked', async () => {
     const { driver, sim, endpoint, expectExactly } = lab();
     await driver.create(props(endpoint, [R1]));
-    const R1moved = { ...R1, cidr: '10.4.0.0/16' };
-    let newActiveAtRevoke: boolean | undefined;
+    // 10.0.0.0/15 contains 10.0.0.0/16: hosts g-dev could reach must stay
+    // reachable throughout (the reference's "CIDR change -> new rule active
+    // before the old one is revoked").
+    const R1wider = { ...R1, cidr: '10.0.0.0/15' };
+    let newStatusAtRevoke: string | undefined;
     sim.onCall(call => {
-      if (call.operation === 'RevokeClientVpnIngress' && call.rule === keyOf(R1) && newActiveAtRevoke === undefined) {
-        newActiveAtRevoke = sim.rules(endpoint).some(r => r.cidr === R1moved.cidr && r.status === 'active');
+      if (call.operation === 'RevokeClientVpnIngress' && call.rule === keyOf(R1) && newStatusAtRevoke === undefined) {
+        newStatusAtRevoke = sim.rules(endpoint).find(r => r.cidr === R1wider.cidr && r.groupId === R1wider.group)?.status ?? 'absent';
       }
     });
 
-    await driver.update(props(endpoint, [R1moved]));
+    const result = await driver.update(props(endpoint, [R1wider]));
 
-    // Users of g-dev keep access to some network throughout: the reference's
-    // "CIDR change -> new rule active before the old one is revoked".
-    expect(newActiveAtRevoke).toBe(true);
-    expectExactly(endpoint, [R1moved]);
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(newStatusAtRevoke).toBe('active');
+    expectExactly(endpoint, [R1wider]);
   });
 });
 
