@@ -18,6 +18,9 @@ export const DEFAULT_TOTAL_TIMEOUT_SECONDS = 3600;
 export const REDESCRIBE_POLL_INTERVAL_MS = 1_000;
 export const REDESCRIBE_POLL_LIMIT_MS = 20_000;
 
+/** Pause before resending calls the service refused (throttling, concurrency limit). */
+export const REFUSED_RETRY_DELAY_MS = 1_000;
+
 /** Page size of DescribeClientVpnAuthorizationRules (EC2 allows 5 to 1000). */
 export const DESCRIBE_PAGE_SIZE = 1000;
 

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import {
   AuthorizeClientVpnIngressCommand,
   DescribeClientVpnAuthorizationRulesCommand,
+  DescribeClientVpnAuthorizationRulesCommandInput,
+  DescribeClientVpnAuthorizationRulesCommandOutput,
   Filter,
   RevokeClientVpnIngressCommand,
 } from '@aws-sdk/client-ec2';
@@ -17,11 +19,17 @@ import { DESCRIBE_PAGE_SIZE } from './config';
 import { ObservedRule } from './reconcile';
 import { DesiredRule, normalizeDescription, RuleIdentity, ruleKey, ruleLabel } from './rules';
 import { ec2Client } from '../shared/clients';
-import { classifyError, ErrorOverrides, HandlerError, safeErrorText } from '../shared/errors';
+import { clock } from '../shared/clock';
+import { classifyError, ErrorOverrides, HandlerError, isRefusal, safeErrorText } from '../shared/errors';
 
 export type CallOutcome =
   | { readonly result: 'done' }
-  | { readonly result: 'retry-later'; readonly reason: string }
+  | {
+    readonly result: 'retry-later';
+    readonly reason: string;
+    /** The service refused without acting (throttling, concurrency limit), so resending is safe. */
+    readonly refused: boolean;
+  }
   | { readonly result: 'failed'; readonly error: HandlerError };
 
 /**
@@ -30,18 +38,51 @@ export type CallOutcome =
  */
 const MAX_PAGES = 100;
 
+/**
+ * A page that fails transiently is retried within the listing, a few times
+ * and only while the listing is young: a pass cannot use a partial list, so
+ * without this one throttled page out of many would waste every page read
+ * before it, and under steady throttling a long listing would never finish.
+ * The SDK's own retries come first; the age bound keeps these extra ones
+ * from stacking on top of an SDK that already backed off for long.
+ */
+const PAGE_RETRIES = 3;
+const PAGE_RETRY_BASE_MS = 1_000;
+const PAGE_RETRY_WINDOW_MS = 30_000;
+
+async function describePage(
+  input: DescribeClientVpnAuthorizationRulesCommandInput,
+  listingStarted: number,
+  retriesLeft: { count: number },
+): Promise<DescribeClientVpnAuthorizationRulesCommandOutput> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ec2Client().send(new DescribeClientVpnAuthorizationRulesCommand(input));
+    } catch (err) {
+      const young = clock.now() - listingStarted < PAGE_RETRY_WINDOW_MS;
+      if (retriesLeft.count <= 0 || !young || classifyError(err) !== 'retry-later') {
+        throw err;
+      }
+      retriesLeft.count--;
+      await clock.sleep(PAGE_RETRY_BASE_MS * attempt);
+    }
+  }
+}
+
 /** Every rule on the endpoint (any owner), following NextToken to the end. */
 export async function describeAuthorizationRules(endpointId: string, filters?: Filter[]): Promise<ObservedRule[]> {
   const rules: ObservedRule[] = [];
   const seenTokens = new Set<string>();
+  const started = clock.now();
+  const retriesLeft = { count: PAGE_RETRIES };
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const response = await ec2Client().send(new DescribeClientVpnAuthorizationRulesCommand({
+    const response = await describePage({
       ClientVpnEndpointId: endpointId,
       MaxResults: DESCRIBE_PAGE_SIZE,
       NextToken: nextToken,
       Filters: filters,
-    }));
+    }, started, retriesLeft);
     for (const rule of response.AuthorizationRules ?? []) {
       rules.push({
         cidr: rule.DestinationCidr ?? '',
@@ -117,7 +158,7 @@ export async function authorizeRule(
         // Adopted: the planner checks its description on the next pass.
         return { result: 'done' };
       case 'retry-later':
-        return { result: 'retry-later', reason: safeErrorText(err) };
+        return { result: 'retry-later', reason: safeErrorText(err), refused: isRefusal(err) };
       default:
         return { result: 'failed', error: HandlerError.fromAwsError('AuthorizeClientVpnIngress', resource(endpointId, rule), err) };
     }
@@ -138,7 +179,7 @@ export async function revokeRule(endpointId: string, rule: RuleIdentity): Promis
         // The rule, or its whole endpoint, is gone: what a revoke wants.
         return { result: 'done' };
       case 'retry-later':
-        return { result: 'retry-later', reason: safeErrorText(err) };
+        return { result: 'retry-later', reason: safeErrorText(err), refused: isRefusal(err) };
       default:
         return { result: 'failed', error: HandlerError.fromAwsError('RevokeClientVpnIngress', resource(endpointId, rule), err) };
     }

@@ -6,7 +6,7 @@
  * DescribeClientVpnAuthorizationRules, so a duplicate delivery, a crashed
  * pass or a rule changed out of band are all just a different observation.
  */
-import { maxMutationsPerEndpoint, REDESCRIBE_POLL_INTERVAL_MS, REDESCRIBE_POLL_LIMIT_MS } from './config';
+import { maxMutationsPerEndpoint, REDESCRIBE_POLL_INTERVAL_MS, REDESCRIBE_POLL_LIMIT_MS, REFUSED_RETRY_DELAY_MS } from './config';
 import { isPastDeadline, timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
 import { authorizeClientToken, authorizeRule, CallOutcome, describeAuthorizationRules, revokeRule } from './ec2-rules';
 import { Mutation, ObservedRule, Plan, planPass } from './reconcile';
@@ -51,13 +51,8 @@ export async function reconcilePass(target: ReconcileTarget, deadline: number | 
 
   const ruleLimitIsTransient = plan.pending.some(p => p.state === 'revoking')
     || plan.mutations.some(m => m.kind === 'revoke');
-  const outcomes = plan.mutations.length === 0 ? [] : await mapLimit(
-    plan.mutations,
-    plan.mutations.length,
-    mutation => execute(target, mutation, ruleLimitIsTransient),
-  );
+  const outcomes = await runMutations(target, plan.mutations, ruleLimitIsTransient);
   throwFirstFailure(outcomes);
-  logOutcomes(target, 'mutations', outcomes);
 
   // Close the access gap of description changes within this invocation
   // where EC2 is quick enough; otherwise the next pass authorizes them.
@@ -94,6 +89,30 @@ function completed(target: ReconcileTarget): IsCompleteResponse {
     return { IsComplete: true };
   }
   return { IsComplete: true, Data: guardData({ RuleCount: String(target.ensure.length) }) };
+}
+
+/**
+ * Issues the planned calls concurrently. Calls the service refused outright
+ * (throttling, the concurrency limit) are sent once more after a second:
+ * that is safe because a refused call did nothing, it spares a whole poll
+ * interval, and it keeps a pass that always makes the same number of calls
+ * from landing the same call on a periodic throttle every time. Whatever is
+ * still refused waits for the next pass.
+ */
+async function runMutations(target: ReconcileTarget, mutations: readonly Mutation[], ruleLimitIsTransient: boolean): Promise<CallOutcome[]> {
+  if (mutations.length === 0) {
+    return [];
+  }
+  const run = (batch: readonly Mutation[]) => mapLimit(batch, batch.length, m => execute(target, m, ruleLimitIsTransient));
+  const outcomes = await run(mutations);
+  const refused = outcomes.flatMap((outcome, i) => (outcome.result === 'retry-later' && outcome.refused ? [i] : []));
+  if (refused.length > 0 && !outcomes.some(o => o.result === 'failed')) {
+    await clock.sleep(REFUSED_RETRY_DELAY_MS);
+    const retried = await run(refused.map(i => mutations[i]));
+    refused.forEach((index, j) => { outcomes[index] = retried[j]; });
+  }
+  logOutcomes(target, 'mutations', outcomes, refused.length);
+  return outcomes;
 }
 
 async function execute(target: ReconcileTarget, mutation: Mutation, ruleLimitIsTransient: boolean): Promise<CallOutcome> {
@@ -185,10 +204,12 @@ function logPlan(target: ReconcileTarget, observedCount: number, plan: Plan): vo
   });
 }
 
-function logOutcomes(target: ReconcileTarget, what: string, outcomes: readonly CallOutcome[]): void {
+function logOutcomes(target: ReconcileTarget, what: string, outcomes: readonly CallOutcome[], resent = 0): void {
   const retryLater = outcomes.filter(o => o.result === 'retry-later');
   log.info(what, {
     endpointId: target.endpointId,
+    calls: outcomes.length,
+    resent,
     done: outcomes.filter(o => o.result === 'done').length,
     retryLater: retryLater.length,
     // One example is enough to tell throttling from a concurrency limit.

@@ -87,6 +87,20 @@ const NETWORK_ERROR_NAMES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
 ]);
 
+/**
+ * Retry-later names that mean the service refused the request without acting
+ * on it, so resending it cannot do the work twice. (A timeout or a 5xx may
+ * hide a request that did happen; those wait for a fresh observation.)
+ */
+const REFUSAL_NAMES: ReadonlySet<string> = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'EC2ThrottledException',
+  'TooManyRequestsException',
+  'ConcurrentMutationLimitExceeded',
+]);
+
 /** The fields of an SDK v3 error the handlers may look at. */
 export interface AwsErrorShape {
   readonly name: string;
@@ -139,6 +153,11 @@ export function classifyError(err: unknown, overrides: ErrorOverrides = {}): Err
     return 'retry-later';
   }
   return 'terminal';
+}
+
+/** True when `err` is a refusal (throttling, concurrency limit): the request was not acted on. */
+export function isRefusal(err: unknown): boolean {
+  return REFUSAL_NAMES.has(awsErrorShape(err).name);
 }
 
 /** Longest AWS message we quote; the whole CloudFormation response is capped at 4 KB. */

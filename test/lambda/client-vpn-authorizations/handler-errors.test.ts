@@ -37,13 +37,35 @@ describe('authorize', () => {
   test.each([
     ['ConcurrentMutationLimitExceeded', 400],
     ['RequestLimitExceeded', 503],
-    ['InternalError', 500],
-    ['SomethingWeNeverHeardOf', 500],
-    ['InvalidClientVpnActiveAssociationNotFound', 400],
-  ])('%s (%d) leaves the rule for the next pass instead of failing', async (name, status) => {
+  ])('%s (%d), a refusal: resent once a second later, then left for the next pass', async (name, status) => {
     describeReturns();
     ec2.on(AuthorizeClientVpnIngressCommand).rejects(awsError(name, 'try later', status));
     await expect(isComplete(createWaiter())).resolves.toEqual({ IsComplete: false });
+    expect(authorizeCalls()).toHaveLength(2);
+    expect(new Set(authorizeCalls().map(c => c.ClientToken)).size).toBe(1);
+    expect(h.clock.sleeps).toEqual([1000]);
+    expect(mutationOutcomes()).toEqual([expect.objectContaining({ calls: 1, resent: 1, done: 0, retryLater: 1, retryReason: `${name}: try later` })]);
+  });
+
+  test('a refusal that clears on the resend is done within the pass', async () => {
+    describeReturns();
+    ec2.on(AuthorizeClientVpnIngressCommand)
+      .rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.', 503))
+      .resolves({ Status: { Code: 'authorizing' } });
+    await expect(isComplete(createWaiter())).resolves.toEqual({ IsComplete: false });
+    expect(mutationOutcomes()).toEqual([expect.objectContaining({ resent: 1, done: 1, retryLater: 0 })]);
+  });
+
+  test.each([
+    ['InternalError', 500],
+    ['SomethingWeNeverHeardOf', 500],
+    ['InvalidClientVpnActiveAssociationNotFound', 400],
+  ])('%s (%d) may have acted or needs time: not resent, left for the next pass', async (name, status) => {
+    describeReturns();
+    ec2.on(AuthorizeClientVpnIngressCommand).rejects(awsError(name, 'try later', status));
+    await expect(isComplete(createWaiter())).resolves.toEqual({ IsComplete: false });
+    expect(authorizeCalls()).toHaveLength(1);
+    expect(h.clock.sleeps).toEqual([]);
     expect(mutationOutcomes()).toEqual([expect.objectContaining({ done: 0, retryLater: 1, retryReason: `${name}: try later` })]);
   });
 
@@ -86,10 +108,11 @@ describe('revoke', () => {
     expect(mutationOutcomes()).toEqual([expect.objectContaining({ done: 1, retryLater: 0 })]);
   });
 
-  test.each(['ConcurrentMutationLimitExceeded', 'RequestLimitExceeded'])('%s waits for the next pass', async name => {
+  test.each(['ConcurrentMutationLimitExceeded', 'RequestLimitExceeded'])('%s is resent once, then waits for the next pass', async name => {
     describeReturns(wireRule('10.0.0.0/16', 'g-1', 'active'));
     ec2.on(RevokeClientVpnIngressCommand).rejects(awsError(name));
     await expect(isComplete(deleteWaiter())).resolves.toEqual({ IsComplete: false });
+    expect(revokeCalls()).toHaveLength(2);
     expect(mutationOutcomes()).toEqual([expect.objectContaining({ done: 0, retryLater: 1 })]);
   });
 

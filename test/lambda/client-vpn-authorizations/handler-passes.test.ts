@@ -35,6 +35,23 @@ describe('pagination', () => {
     expect(authorizeCalls().map(c => c.TargetNetworkCidr)).toEqual(['10.3.0.0/16']);
   });
 
+  test('a throttled page is retried within the listing instead of restarting it next pass', async () => {
+    ec2.on(DescribeClientVpnAuthorizationRulesCommand)
+      .resolvesOnce({ AuthorizationRules: [wireRule('10.0.0.0/16', 'g-1', 'active')], NextToken: 'page-2' })
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }))
+      .resolvesOnce({ AuthorizationRules: [wireRule('10.1.0.0/16', 'g-1', 'active')] });
+    await expect(isComplete(waiterEvent(createEvent(setProps(rules(2))), PHYSICAL_ID))).resolves.toEqual({ IsComplete: true, Data: { RuleCount: '2' } });
+    expect(describeCalls().map(c => c.NextToken)).toEqual([undefined, 'page-2', 'page-2']);
+    expect(h.clock.sleeps).toEqual([1000]);
+  });
+
+  test('page retries are bounded: a listing that stays throttled gives up for this pass', async () => {
+    ec2.on(DescribeClientVpnAuthorizationRulesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }));
+    await expect(isComplete(waiterEvent(createEvent(setProps(rules(2))), PHYSICAL_ID))).resolves.toEqual({ IsComplete: false });
+    expect(describeCalls()).toHaveLength(4);
+    expect(mutationCount()).toBe(0);
+  });
+
   test('a repeated NextToken is treated as a transient read failure, not a partial list', async () => {
     ec2.on(DescribeClientVpnAuthorizationRulesCommand).resolves({ AuthorizationRules: [], NextToken: 'same' });
     await expect(isComplete(waiterEvent(createEvent(setProps(rules(1))), PHYSICAL_ID))).resolves.toEqual({ IsComplete: false });
@@ -142,7 +159,9 @@ describe('description changes', () => {
     describeReturns(wireRule('10.0.0.0/16', 'g-1', 'active', 'old'), wireRule('10.1.0.0/16', 'g-1', 'active', 'same'));
     ec2.on(RevokeClientVpnIngressCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }));
     await expect(isComplete(waiterEvent(updateEvent(after, before), PHYSICAL_ID))).resolves.toEqual({ IsComplete: false });
-    expect(h.clock.sleeps).toEqual([]);
+    // One resend of the refused revoke a second later, then no redescribe polling.
+    expect(revokeCalls()).toHaveLength(2);
+    expect(h.clock.sleeps).toEqual([1000]);
     expect(authorizeCalls()).toEqual([]);
   });
 });

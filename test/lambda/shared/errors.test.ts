@@ -1,4 +1,4 @@
-import { awsErrorShape, classifyError, ErrorClass, HandlerError, safeErrorText } from '../../../lambda/shared/errors';
+import { awsErrorShape, classifyError, ErrorClass, HandlerError, isRefusal, safeErrorText } from '../../../lambda/shared/errors';
 import { awsError } from '../fixtures';
 
 describe('classifyError', () => {
@@ -64,6 +64,21 @@ describe('classifyError', () => {
     expect(classifyError(new HandlerError('x'))).toBe('terminal');
     expect(classifyError('a string')).toBe('terminal');
     expect(classifyError(undefined)).toBe('terminal');
+  });
+});
+
+describe('isRefusal', () => {
+  test.each([
+    ['RequestLimitExceeded', true],
+    ['Throttling', true],
+    ['ConcurrentMutationLimitExceeded', true],
+    // retry-later, but the request may have been acted on, or resending at once is pointless
+    ['InternalError', false],
+    ['TimeoutError', false],
+    ['InvalidClientVpnActiveAssociationNotFound', false],
+    ['InvalidParameterValue', false],
+  ])('%s -> %s', (name, expected) => {
+    expect(isRefusal(awsError(name))).toBe(expected);
   });
 });
 
