@@ -47,6 +47,7 @@ const STATE_PHRASES: Readonly<Record<string, string>> = {
   authorizing: 'still authorizing',
   revoking: 'still revoking',
   queued: 'not yet started (no free mutation slot on the endpoint)',
+  held: 'not yet revoked (new rules go in first)',
 };
 
 function plural(n: number): string {

@@ -20,13 +20,15 @@ import { ObservedRule } from './reconcile';
 import { DesiredRule, normalizeDescription, RuleIdentity, ruleKey, ruleLabel } from './rules';
 import { ec2Client } from '../shared/clients';
 import { clock } from '../shared/clock';
-import { classifyError, ErrorOverrides, HandlerError, isRefusal, safeErrorText } from '../shared/errors';
+import { awsErrorShape, classifyError, ErrorOverrides, HandlerError, isRefusal, safeErrorText } from '../shared/errors';
 
 export type CallOutcome =
   | { readonly result: 'done' }
   | {
     readonly result: 'retry-later';
     readonly reason: string;
+    /** The SDK error name, for callers that react to one specifically. */
+    readonly errorName: string;
     /** The service refused without acting (throttling, concurrency limit), so resending is safe. */
     readonly refused: boolean;
   }
@@ -40,11 +42,11 @@ const MAX_PAGES = 100;
 
 /**
  * A page that fails transiently is retried within the listing, a few times
- * and only while the listing is young: a pass cannot use a partial list, so
- * without this one throttled page out of many would waste every page read
- * before it, and under steady throttling a long listing would never finish.
- * The SDK's own retries come first; the age bound keeps these extra ones
- * from stacking on top of an SDK that already backed off for long.
+ * per page and only while the listing is young: a pass cannot use a partial
+ * list, so without this one throttled page out of many would waste every
+ * page read before it, and under steady throttling a long listing would
+ * never finish. The SDK's own retries come first; the age bound keeps these
+ * extra ones from stacking on top of an SDK that already backed off for long.
  */
 const PAGE_RETRIES = 3;
 const PAGE_RETRY_BASE_MS = 1_000;
@@ -53,17 +55,15 @@ const PAGE_RETRY_WINDOW_MS = 30_000;
 async function describePage(
   input: DescribeClientVpnAuthorizationRulesCommandInput,
   listingStarted: number,
-  retriesLeft: { count: number },
 ): Promise<DescribeClientVpnAuthorizationRulesCommandOutput> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ec2Client().send(new DescribeClientVpnAuthorizationRulesCommand(input));
     } catch (err) {
       const young = clock.now() - listingStarted < PAGE_RETRY_WINDOW_MS;
-      if (retriesLeft.count <= 0 || !young || classifyError(err) !== 'retry-later') {
+      if (attempt > PAGE_RETRIES || !young || classifyError(err) !== 'retry-later') {
         throw err;
       }
-      retriesLeft.count--;
       await clock.sleep(PAGE_RETRY_BASE_MS * attempt);
     }
   }
@@ -74,7 +74,6 @@ export async function describeAuthorizationRules(endpointId: string, filters?: F
   const rules: ObservedRule[] = [];
   const seenTokens = new Set<string>();
   const started = clock.now();
-  const retriesLeft = { count: PAGE_RETRIES };
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const response = await describePage({
@@ -82,7 +81,7 @@ export async function describeAuthorizationRules(endpointId: string, filters?: F
       MaxResults: DESCRIBE_PAGE_SIZE,
       NextToken: nextToken,
       Filters: filters,
-    }, started, retriesLeft);
+    }, started);
     for (const rule of response.AuthorizationRules ?? []) {
       rules.push({
         cidr: rule.DestinationCidr ?? '',
@@ -123,11 +122,14 @@ function resource(endpointId: string, rule: RuleIdentity): string {
   return `${ruleLabel(rule)} on ${endpointId}`;
 }
 
+/** Name EC2 gives an authorize that would exceed the endpoint's rule quota. */
+export const RULE_LIMIT_EXCEEDED = 'ClientVpnAuthorizationRuleLimitExceeded';
+
 export interface AuthorizeOptions {
   /**
-   * True while the same set still has revokes outstanding on the endpoint:
-   * then hitting the endpoint's rule quota is expected to clear once they
-   * finish, instead of meaning the set does not fit.
+   * True while the same set still has revokes outstanding or held back on
+   * the endpoint: then hitting the endpoint's rule quota is expected to clear
+   * once they are done, instead of meaning the set does not fit.
    */
   readonly ruleLimitIsTransient: boolean;
 }
@@ -151,14 +153,14 @@ export async function authorizeRule(
     const overrides: ErrorOverrides = {
       // Authorizing on a missing endpoint is a user error, not "done".
       'InvalidClientVpnEndpointId.NotFound': 'terminal',
-      ...(options.ruleLimitIsTransient ? { ClientVpnAuthorizationRuleLimitExceeded: 'retry-later' } : {}),
+      ...(options.ruleLimitIsTransient ? { [RULE_LIMIT_EXCEEDED]: 'retry-later' as const } : {}),
     };
     switch (classifyError(err, overrides)) {
       case 'already-exists':
         // Adopted: the planner checks its description on the next pass.
         return { result: 'done' };
       case 'retry-later':
-        return { result: 'retry-later', reason: safeErrorText(err), refused: isRefusal(err) };
+        return { result: 'retry-later', reason: safeErrorText(err), errorName: awsErrorShape(err).name, refused: isRefusal(err) };
       default:
         return { result: 'failed', error: HandlerError.fromAwsError('AuthorizeClientVpnIngress', resource(endpointId, rule), err) };
     }
@@ -179,7 +181,7 @@ export async function revokeRule(endpointId: string, rule: RuleIdentity): Promis
         // The rule, or its whole endpoint, is gone: what a revoke wants.
         return { result: 'done' };
       case 'retry-later':
-        return { result: 'retry-later', reason: safeErrorText(err), refused: isRefusal(err) };
+        return { result: 'retry-later', reason: safeErrorText(err), errorName: awsErrorShape(err).name, refused: isRefusal(err) };
       default:
         return { result: 'failed', error: HandlerError.fromAwsError('RevokeClientVpnIngress', resource(endpointId, rule), err) };
     }

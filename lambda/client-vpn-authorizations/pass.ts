@@ -8,7 +8,7 @@
  */
 import { maxMutationsPerEndpoint, REDESCRIBE_POLL_INTERVAL_MS, REDESCRIBE_POLL_LIMIT_MS, REFUSED_RETRY_DELAY_MS } from './config';
 import { isPastDeadline, timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
-import { authorizeClientToken, authorizeRule, CallOutcome, describeAuthorizationRules, revokeRule } from './ec2-rules';
+import { authorizeClientToken, authorizeRule, CallOutcome, describeAuthorizationRules, revokeRule, RULE_LIMIT_EXCEEDED } from './ec2-rules';
 import { Mutation, ObservedRule, Plan, planPass } from './reconcile';
 import { DesiredRule, ruleKey, ruleLabel } from './rules';
 import { ReconcileTarget } from './target';
@@ -49,10 +49,12 @@ export async function reconcilePass(target: ReconcileTarget, deadline: number | 
     throw new HandlerError(timeoutMessage(endpointId, plan.pending));
   }
 
-  const ruleLimitIsTransient = plan.pending.some(p => p.state === 'revoking')
+  const ruleLimitIsTransient = plan.held.length > 0
+    || plan.pending.some(p => p.state === 'revoking')
     || plan.mutations.some(m => m.kind === 'revoke');
   const outcomes = await runMutations(target, plan.mutations, ruleLimitIsTransient);
   throwFirstFailure(outcomes);
+  await releaseHeldRevokesAtQuota(target, plan, outcomes);
 
   // Close the access gap of description changes within this invocation
   // where EC2 is quick enough; otherwise the next pass authorizes them.
@@ -106,13 +108,36 @@ async function runMutations(target: ReconcileTarget, mutations: readonly Mutatio
   const run = (batch: readonly Mutation[]) => mapLimit(batch, batch.length, m => execute(target, m, ruleLimitIsTransient));
   const outcomes = await run(mutations);
   const refused = outcomes.flatMap((outcome, i) => (outcome.result === 'retry-later' && outcome.refused ? [i] : []));
-  if (refused.length > 0 && !outcomes.some(o => o.result === 'failed')) {
+  // After a terminal failure the pass throws anyway; resending would only add calls.
+  const resend = refused.length > 0 && !outcomes.some(o => o.result === 'failed');
+  if (resend) {
     await clock.sleep(REFUSED_RETRY_DELAY_MS);
     const retried = await run(refused.map(i => mutations[i]));
     refused.forEach((index, j) => { outcomes[index] = retried[j]; });
   }
-  logOutcomes(target, 'mutations', outcomes, refused.length);
+  logOutcomes(target, 'mutations', outcomes, resend ? refused.length : 0);
   return outcomes;
+}
+
+/**
+ * Make before break needs room for old and new rules at once. When the
+ * endpoint's rule quota refuses a new rule while removed ones are held back,
+ * break before make is the only way forward: revoke the held rules now, in
+ * the slots the refused calls left free, and authorize on a later pass.
+ */
+async function releaseHeldRevokesAtQuota(target: ReconcileTarget, plan: Plan, outcomes: readonly CallOutcome[]): Promise<void> {
+  const atQuota = outcomes.some(o => o.result === 'retry-later' && o.errorName === RULE_LIMIT_EXCEEDED);
+  if (!atQuota || plan.held.length === 0) {
+    return;
+  }
+  const slotsUsed = outcomes.filter(o => o.result === 'done').length;
+  const release = plan.held.slice(0, Math.max(0, plan.budget - slotsUsed));
+  log.warn('rule quota reached: revoking removed rules before the new ones are in place', {
+    endpointId: target.endpointId,
+    held: plan.held.length,
+    released: release.length,
+  });
+  throwFirstFailure(await runMutations(target, release, true));
 }
 
 async function execute(target: ReconcileTarget, mutation: Mutation, ruleLimitIsTransient: boolean): Promise<CallOutcome> {
@@ -147,11 +172,16 @@ async function reauthorizeWhenGone(target: ReconcileTarget, rules: readonly Desi
       log.warn('stopped waiting for revoked rules; the next pass continues', { endpointId: target.endpointId, error: safeErrorText(err) });
       return;
     }
-    const statusByKey = new Map(observed.map(rule => [ruleKey(rule), rule.status]));
-    const gone = waiting.filter(rule => !statusByKey.has(ruleKey(rule)));
-    // Anything other than "still revoking" (e.g. someone re-created it) is
-    // left to the next pass, which plans from a fresh observation.
-    waiting = waiting.filter(rule => statusByKey.get(ruleKey(rule)) === 'revoking');
+    const seen = new Map(observed.map(rule => [ruleKey(rule), rule]));
+    const gone = waiting.filter(rule => !seen.has(ruleKey(rule)));
+    // Keep waiting on the old rule: revoking, or still shown active with the
+    // old description by a read that lags the revoke. Anything else (already
+    // re-created with the new description, failed) is the next pass's call.
+    waiting = waiting.filter(rule => {
+      const current = seen.get(ruleKey(rule));
+      return current !== undefined
+        && (current.status === 'revoking' || (current.status === 'active' && current.description !== rule.description));
+    });
     if (gone.length > 0) {
       const outcomes = await mapLimit(gone, gone.length, rule => authorize(target, rule, false));
       throwFirstFailure(outcomes);
@@ -198,6 +228,7 @@ function logPlan(target: ReconcileTarget, observedCount: number, plan: Plan): vo
     redescribe: plan.mutations.filter(m => m.kind === 'revoke' && m.reauthorize).length,
     wait: plan.waiting,
     deferred: plan.deferred,
+    held: plan.held.length,
     done: plan.done,
     failed: plan.failed.length,
     complete: plan.complete,

@@ -3,6 +3,13 @@
  * calls of one reconcile pass. Pure, so every decision is unit-tested without
  * AWS and the same function drives the simulator-based property tests.
  *
+ * Make before break: rules that left the set are revoked only once every
+ * ensured rule is in place, so an Update that widens or moves a CIDR never
+ * leaves a moment where neither the old nor the new rule admits anyone
+ * (the reference notes' "CIDR change -> new rule active before the old one
+ * is revoked"). The held revokes are returned so the caller can release
+ * them early when the endpoint's rule quota stands in the way.
+ *
  * Call economy is a contract, not an optimisation: over a whole lifecycle the
  * number of Authorize + Revoke calls must equal the symmetric difference of
  * the old and new rule sets (a rule including its description). Hence: never
@@ -46,6 +53,7 @@ export type Mutation =
  * Why a rule is not yet where the set wants it:
  * `authorizing`/`revoking` (EC2 is on it, possibly because of this pass),
  * `queued` (wants a call, but the endpoint has no mutation slot free),
+ * `held` (a revoke waiting for the ensured rules to be in place first),
  * or an unknown EC2 status code, verbatim.
  */
 export interface PendingRule {
@@ -56,6 +64,8 @@ export interface PendingRule {
 export interface Plan {
   /** Calls to make this pass, in priority order; never more than `budget`. */
   readonly mutations: readonly Mutation[];
+  /** Revokes of removed rules held back until the ensured rules are in place (make before break). */
+  readonly held: readonly Mutation[];
   /** Everything not yet in its target state, after this pass's calls are made. */
   readonly pending: readonly PendingRule[];
   /** Ensured rules EC2 reports `failed`: terminal, a human must look. */
@@ -89,9 +99,9 @@ export function planPass(input: PlanInput): Plan {
   const budget = Math.max(0, input.maxConcurrentMutations - inFlight);
 
   // Calls are collected by priority and cut at the budget afterwards:
-  // 1. authorize missing rules (grant new access before taking old away);
+  // 1. authorize missing rules;
   // 2. description changes (their access gap is closed within the pass);
-  // 3. revoke rules that left the set.
+  // 3. revoke rules that left the set, once 1 and 2 are in place.
   const authorizeNew: Mutation[] = [];
   const redescribe: Mutation[] = [];
   const revokeRemoved: Mutation[] = [];
@@ -120,6 +130,8 @@ export function planPass(input: PlanInput): Plan {
     }
   }
 
+  const ensureWaits = waitingOn.length;
+
   for (const unwanted of [...input.remove].sort(compareRules)) {
     const seen = observedByKey.get(ruleKey(unwanted));
     if (!seen) {
@@ -132,7 +144,9 @@ export function planPass(input: PlanInput): Plan {
     }
   }
 
-  const wanted = [...authorizeNew, ...redescribe, ...revokeRemoved];
+  const ensuredInPlace = authorizeNew.length === 0 && redescribe.length === 0 && ensureWaits === 0 && failed.length === 0;
+  const held = ensuredInPlace ? [] : revokeRemoved;
+  const wanted = [...authorizeNew, ...redescribe, ...(ensuredInPlace ? revokeRemoved : [])];
   const mutations = wanted.slice(0, budget);
   const queued = wanted.slice(budget);
 
@@ -140,10 +154,12 @@ export function planPass(input: PlanInput): Plan {
     ...mutations.map(m => ({ rule: m.rule, state: m.kind === 'authorize' ? 'authorizing' : 'revoking' })),
     ...waitingOn,
     ...queued.map(m => ({ rule: m.rule, state: 'queued' })),
+    ...held.map(m => ({ rule: m.rule, state: 'held' })),
   ];
 
   return {
     mutations,
+    held,
     pending,
     failed,
     inFlight,

@@ -83,17 +83,31 @@ describe('authorize', () => {
     await expect(isComplete(createWaiter())).rejects.toThrow('InvalidClientVpnEndpointId.NotFound: The endpoint does not exist.');
   });
 
-  test('the rule quota waits while the set still revokes rules (they free room), and fails otherwise', async () => {
-    const oldProps = setProps([{ Cidr: '10.9.0.0/16', GroupId: 'g-9' }]);
-    describeReturns(wireRule('10.9.0.0/16', 'g-9', 'active'));
+  test('at the rule quota, rules held for make-before-break are revoked at once (break before make)', async () => {
+    const oldProps = setProps([{ Cidr: '10.9.0.0/16', GroupId: 'g-9' }, { Cidr: '10.8.0.0/16', GroupId: 'g-8' }]);
+    describeReturns(wireRule('10.9.0.0/16', 'g-9', 'active'), wireRule('10.8.0.0/16', 'g-8', 'active'));
     revokeSucceeds();
     ec2.on(AuthorizeClientVpnIngressCommand).rejects(awsError('ClientVpnAuthorizationRuleLimitExceeded', 'limit of 50 reached'));
     const update = waiterEvent(updateEvent(setProps([RULE]), oldProps), PHYSICAL_ID);
     await expect(isComplete(update)).resolves.toEqual({ IsComplete: false });
-    expect(revokeCalls()).toHaveLength(1);
+    expect(authorizeCalls()).toHaveLength(1);
+    expect(revokeCalls().map(c => c.TargetNetworkCidr)).toEqual(['10.8.0.0/16', '10.9.0.0/16']);
+    expect(h.logs()).toContainEqual(expect.objectContaining({ level: 'warn', held: 2, released: 2 }));
+  });
 
+  test('at the rule quota with nothing of ours to remove, the set does not fit: fail', async () => {
     describeReturns();
+    ec2.on(AuthorizeClientVpnIngressCommand).rejects(awsError('ClientVpnAuthorizationRuleLimitExceeded', 'limit of 50 reached'));
     await expect(isComplete(createWaiter())).rejects.toThrow('ClientVpnAuthorizationRuleLimitExceeded: limit of 50 reached');
+    expect(revokeCalls()).toEqual([]);
+  });
+
+  test('at the rule quota while our removals are already revoking: wait', async () => {
+    const oldProps = setProps([{ Cidr: '10.9.0.0/16', GroupId: 'g-9' }]);
+    describeReturns(wireRule('10.9.0.0/16', 'g-9', 'revoking'));
+    ec2.on(AuthorizeClientVpnIngressCommand).rejects(awsError('ClientVpnAuthorizationRuleLimitExceeded', 'limit of 50 reached'));
+    await expect(isComplete(waiterEvent(updateEvent(setProps([RULE]), oldProps), PHYSICAL_ID))).resolves.toEqual({ IsComplete: false });
+    expect(revokeCalls()).toEqual([]);
   });
 });
 

@@ -136,6 +136,19 @@ describe('description changes', () => {
     expect(order.indexOf('RevokeClientVpnIngressCommand')).toBeLessThan(order.indexOf('AuthorizeClientVpnIngressCommand'));
   });
 
+  test('a read that still shows the old rule active keeps the poll waiting, not re-revoking', async () => {
+    ec2.on(DescribeClientVpnAuthorizationRulesCommand)
+      .resolvesOnce({ AuthorizationRules: [wireRule('10.0.0.0/16', 'g-1', 'active', 'old'), wireRule('10.1.0.0/16', 'g-1', 'active', 'same')] })
+      .resolvesOnce({ AuthorizationRules: [wireRule('10.0.0.0/16', 'g-1', 'active', 'old')] })
+      .resolvesOnce({ AuthorizationRules: [] });
+    revokeSucceeds();
+    authorizeSucceeds();
+    await isComplete(waiterEvent(updateEvent(after, before), PHYSICAL_ID));
+    expect(revokeCalls()).toHaveLength(1);
+    expect(authorizeCalls()).toEqual([expect.objectContaining({ TargetNetworkCidr: '10.0.0.0/16', Description: 'new' })]);
+    expect(h.clock.sleeps).toEqual([1000, 1000]);
+  });
+
   test('still revoking after 20 s: stop polling, the next pass authorizes it', async () => {
     ec2.on(DescribeClientVpnAuthorizationRulesCommand)
       .resolvesOnce({ AuthorizationRules: [wireRule('10.0.0.0/16', 'g-1', 'active', 'old'), wireRule('10.1.0.0/16', 'g-1', 'active', 'same')] })
@@ -270,10 +283,11 @@ describe('response and logs', () => {
       inFlight: 0,
       budget: 10,
       authorize: 1,
-      revoke: 1,
+      revoke: 0,
       redescribe: 0,
       wait: 0,
       deferred: 0,
+      held: 1,
       done: 1,
       failed: 0,
       complete: false,

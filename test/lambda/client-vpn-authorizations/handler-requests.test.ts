@@ -87,35 +87,56 @@ describe('Create', () => {
 });
 
 describe('Update', () => {
-  test('same endpoint: authorizes added rules, revokes removed ones, leaves unchanged and foreign rules alone', async () => {
+  test('same endpoint: authorizes added rules, then revokes removed ones; unchanged and foreign rules are left alone', async () => {
     const oldProps = setProps([RULE_G1, RULE_ALL, { Cidr: '10.2.0.0/16', GroupId: 'g-2', Description: 'x' }]);
     const newProps = setProps([RULE_G1, { Cidr: '10.2.0.0/16', GroupId: 'g-2', Description: 'x' }, { Cidr: '10.3.0.0/16', GroupId: 'g-3' }]);
     const event = updateEvent(newProps, oldProps);
     await expect(onEvent(event)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: expect.any(Number) });
     expect(ec2.calls()).toHaveLength(0);
 
-    describeReturns(
+    const unchangedAndForeign = [
       wireRule('10.0.0.0/16', 'g-1', 'active', 'engineering'),
-      wireRule('10.1.0.0/16', 'all', 'active'),
       wireRule('10.2.0.0/16', 'g-2', 'active', 'x'),
       wireRule('10.1.0.0/16', 'g-9', 'active', 'foreign, same CIDR'),
       wireRule('192.168.0.0/16', 'all', 'failed', 'foreign and failed'),
-    );
+    ];
+    describeReturns(...unchangedAndForeign, wireRule('10.1.0.0/16', 'all', 'active'));
     authorizeSucceeds();
     revokeSucceeds();
+    // Pass 1: make. The removed rule is held until the new one is active.
     await expect(isComplete(waiterEvent(event, PHYSICAL_ID))).resolves.toEqual({ IsComplete: false });
     expect(authorizeCalls()).toEqual([expect.objectContaining({ TargetNetworkCidr: '10.3.0.0/16', AccessGroupId: 'g-3' })]);
+    expect(revokeCalls()).toEqual([]);
+
+    // Pass 2: the new rule is active; break.
+    ec2.resetHistory();
+    describeReturns(...unchangedAndForeign, wireRule('10.1.0.0/16', 'all', 'active'), wireRule('10.3.0.0/16', 'g-3', 'active'));
+    await expect(isComplete(waiterEvent(event, PHYSICAL_ID))).resolves.toEqual({ IsComplete: false });
+    expect(authorizeCalls()).toEqual([]);
     expect(revokeCalls()).toEqual([{ ClientVpnEndpointId: ENDPOINT, TargetNetworkCidr: '10.1.0.0/16', RevokeAllGroups: true }]);
+
+    // Pass 3: gone; complete.
+    ec2.resetHistory();
+    describeReturns(...unchangedAndForeign, wireRule('10.3.0.0/16', 'g-3', 'active'));
+    await expect(isComplete(waiterEvent(event, PHYSICAL_ID))).resolves.toEqual({ IsComplete: true, Data: { RuleCount: '3' } });
+    expect(mutationCount()).toBe(0);
   });
 
-  test('rollback (old and new swapped) restores the old rules', async () => {
+  test('rollback (old and new swapped) restores the old rules, then removes the new ones', async () => {
     const a = setProps([RULE_G1]);
     const b = setProps([RULE_ALL]);
+    const rollback = waiterEvent(updateEvent(a, b, PHYSICAL_ID, 'req-rollback'), PHYSICAL_ID);
     describeReturns(wireRule('10.1.0.0/16', 'all', 'active'));
     authorizeSucceeds();
     revokeSucceeds();
-    await isComplete(waiterEvent(updateEvent(a, b, PHYSICAL_ID, 'req-rollback'), PHYSICAL_ID));
+    await isComplete(rollback);
     expect(authorizeCalls()).toEqual([expect.objectContaining({ TargetNetworkCidr: '10.0.0.0/16', AccessGroupId: 'g-1' })]);
+    expect(revokeCalls()).toEqual([]);
+
+    ec2.resetHistory();
+    describeReturns(wireRule('10.1.0.0/16', 'all', 'active'), wireRule('10.0.0.0/16', 'g-1', 'active', 'engineering'));
+    await isComplete(rollback);
+    expect(authorizeCalls()).toEqual([]);
     expect(revokeCalls()).toEqual([expect.objectContaining({ TargetNetworkCidr: '10.1.0.0/16', RevokeAllGroups: true })]);
   });
 

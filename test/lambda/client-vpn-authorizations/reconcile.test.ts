@@ -128,14 +128,48 @@ describe('planPass: mutation budget', () => {
     expect(plan({ ensure: tenNew, maxConcurrentMutations: 3 }).mutations).toHaveLength(3);
   });
 
-  test('new rules first, then description changes, then removals', () => {
+  test('new rules first, then description changes', () => {
     const result = plan({
-      ensure: [want('10.5.0.0/16', 'g', 'new'), want('10.9.0.0/16', 'g')],
-      remove: [{ cidr: '10.0.0.0/16', groupId: 'g' }],
-      observed: [seen('10.0.0.0/16', 'g', 'active'), seen('10.5.0.0/16', 'g', 'active', 'old')],
+      ensure: [want('10.5.0.0/16', 'g', 'new'), want('10.9.0.0/16', 'g'), want('10.7.0.0/16', 'g', 'new')],
+      observed: [seen('10.5.0.0/16', 'g', 'active', 'old'), seen('10.7.0.0/16', 'g', 'active', 'old')],
       maxConcurrentMutations: 2,
     });
     expect(result.mutations.map(m => `${m.kind} ${m.rule.cidr}`)).toEqual(['authorize 10.9.0.0/16', 'revoke 10.5.0.0/16']);
-    expect(result.pending).toContainEqual({ rule: { cidr: '10.0.0.0/16', groupId: 'g' }, state: 'queued' });
+    expect(result.pending).toContainEqual({ rule: { cidr: '10.7.0.0/16', groupId: 'g' }, state: 'queued' });
+  });
+});
+
+describe('planPass: make before break', () => {
+  const removed = { cidr: '10.0.0.0/16', groupId: 'g' };
+  const oldRule = seen('10.0.0.0/16', 'g', 'active');
+
+  test.each([
+    ['absent', []],
+    ['authorizing', [seen('10.0.0.0/15', 'g', 'authorizing')]],
+    ['revoking', [seen('10.0.0.0/15', 'g', 'revoking')]],
+    ['active with another description', [seen('10.0.0.0/15', 'g', 'active', 'stale')]],
+  ])('removed rules are held while an ensured rule is %s', (_state, observedNew) => {
+    const result = plan({ ensure: [want('10.0.0.0/15', 'g')], remove: [removed], observed: [oldRule, ...observedNew] });
+    expect(result.mutations.filter(m => m.kind === 'revoke' && !m.reauthorize)).toEqual([]);
+    expect(result.held).toEqual([{ kind: 'revoke', rule: removed }]);
+    expect(result.pending).toContainEqual({ rule: removed, state: 'held' });
+    expect(result.complete).toBe(false);
+  });
+
+  test('and revoked once every ensured rule is in place', () => {
+    const result = plan({ ensure: [want('10.0.0.0/15', 'g')], remove: [removed], observed: [oldRule, seen('10.0.0.0/15', 'g', 'active')] });
+    expect(result.mutations).toEqual([{ kind: 'revoke', rule: removed }]);
+    expect(result.held).toEqual([]);
+  });
+
+  test('held revokes take no mutation slot', () => {
+    const result = plan({ ensure: [want('10.0.0.0/15', 'g')], remove: [removed], observed: [oldRule], maxConcurrentMutations: 1 });
+    expect(result.budget).toBe(1);
+    expect(result.mutations).toEqual([{ kind: 'authorize', rule: want('10.0.0.0/15', 'g') }]);
+    expect(result.deferred).toBe(0);
+  });
+
+  test('a Delete (nothing to ensure) revokes at once', () => {
+    expect(plan({ remove: [removed], observed: [oldRule] }).mutations).toEqual([{ kind: 'revoke', rule: removed }]);
   });
 });
