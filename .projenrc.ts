@@ -95,6 +95,12 @@ new JsonFile(project, 'tsconfig.dev.json', {
   },
 });
 
+// The registry this project builds from serves unrs-resolver 1.13.0 (pulled in
+// by eslint-import-resolver-typescript) without most of its platform bindings,
+// so the lock file cannot list them and `npm ci` refuses it. 1.12.2 is
+// complete everywhere.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // Pin the integ tooling the IntegRunner component would otherwise add @latest.
 project.deps.removeDependency('@aws-cdk/integ-runner');
 project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
