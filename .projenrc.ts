@@ -129,7 +129,7 @@ for (const name of handlerNames) {
     metafile: false,
   });
 }
-project.npmignore?.addPatterns('/lambda/', '/bench/', '/examples/', '/scripts/', '/rosetta/', '/.ci/', '/cdk.out/');
+project.npmignore?.addPatterns('/.ci-tools/', '/lambda/', '/bench/', '/examples/', '/scripts/', '/rosetta/', '/.ci/', '/cdk.out/');
 
 // ---------------------------------------------------------------------------
 // README examples compile (jsii-rosetta strict), and the tarball carries the handlers.

@@ -13,7 +13,7 @@ const handlers = fs.readdirSync(path.join(root, 'lambda'), { withFileTypes: true
   .filter(d => d.isDirectory() && fs.existsSync(path.join(root, 'lambda', d.name, 'index.ts')))
   .map(d => d.name);
 
-const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string; size: number }>; size: number; unpackedSize: number }>;
 const files = new Map(pack.files.map(f => [f.path, f.size]));
 
