@@ -20,6 +20,22 @@ function newStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
 }
 
+/** A VPC, a Client VPN endpoint in it, and one set with one group rule. */
+function endpointWithOneRuleSet(stack: Stack): ec2.ClientVpnEndpoint {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, maxAzs: 1 });
+  const endpoint = vpc.addClientVpnEndpoint('Endpoint', {
+    cidr: '10.100.0.0/16',
+    serverCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/server',
+    clientCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/client',
+    authorizeAllUsersToVpcCidr: false,
+  });
+  new ClientVpnAuthorizations(stack, 'Access', {
+    clientVpnEndpoint: endpoint,
+    rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }],
+  });
+  return endpoint;
+}
+
 function rulesOf(stack: Stack): unknown[] {
   const resources = Template.fromStack(stack).findResources(TYPE);
   return Object.values(resources).map(r => (r as { Properties: { Rules: unknown } }).Properties.Rules);
@@ -72,17 +88,7 @@ describe('ClientVpnAuthorizations: template', () => {
 
   test('an ec2.ClientVpnEndpoint is referenced and its subnet associations come first', () => {
     const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, maxAzs: 1 });
-    const endpoint = vpc.addClientVpnEndpoint('Endpoint', {
-      cidr: '10.100.0.0/16',
-      serverCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/server',
-      clientCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/client',
-      authorizeAllUsersToVpcCidr: false,
-    });
-    new ClientVpnAuthorizations(stack, 'Access', {
-      clientVpnEndpoint: endpoint,
-      rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }],
-    });
+    const endpoint = endpointWithOneRuleSet(stack);
     const template = Template.fromStack(stack);
     const [logicalId, resource] = Object.entries(template.findResources(TYPE))[0];
     expect(logicalId).toBeDefined();
@@ -297,17 +303,7 @@ describe('ClientVpnAuthorizations: access model', () => {
 describe('ClientVpnAuthorizations: cdk-nag', () => {
   test('AwsSolutions finds nothing unsuppressed, and every suppression has a reason', () => {
     const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, maxAzs: 1 });
-    const endpoint = vpc.addClientVpnEndpoint('Endpoint', {
-      cidr: '10.100.0.0/16',
-      serverCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/server',
-      clientCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/client',
-      authorizeAllUsersToVpcCidr: false,
-    });
-    new ClientVpnAuthorizations(stack, 'Access', {
-      clientVpnEndpoint: endpoint,
-      rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }],
-    });
+    endpointWithOneRuleSet(stack);
     Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
     const ours = (m: { id: string }) => m.id.includes('NetworkAccess') || m.id.includes('/Access/');
     const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
