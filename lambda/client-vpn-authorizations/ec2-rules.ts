@@ -160,7 +160,7 @@ export async function authorizeRule(
         // Adopted: the planner checks its description on the next pass.
         return { result: 'done' };
       case 'retry-later':
-        return { result: 'retry-later', reason: safeErrorText(err), errorName: awsErrorShape(err).name, refused: isRefusal(err) };
+        return retryLater(err);
       default:
         return { result: 'failed', error: HandlerError.fromAwsError('AuthorizeClientVpnIngress', resource(endpointId, rule), err) };
     }
@@ -181,9 +181,14 @@ export async function revokeRule(endpointId: string, rule: RuleIdentity): Promis
         // The rule, or its whole endpoint, is gone: what a revoke wants.
         return { result: 'done' };
       case 'retry-later':
-        return { result: 'retry-later', reason: safeErrorText(err), errorName: awsErrorShape(err).name, refused: isRefusal(err) };
+        return retryLater(err);
       default:
         return { result: 'failed', error: HandlerError.fromAwsError('RevokeClientVpnIngress', resource(endpointId, rule), err) };
     }
   }
+}
+
+/** A call EC2 did not carry out this time (throttled, limited, 5xx): the next pass tries again. */
+function retryLater(err: unknown): CallOutcome {
+  return { result: 'retry-later', reason: safeErrorText(err), errorName: awsErrorShape(err).name, refused: isRefusal(err) };
 }
