@@ -20,6 +20,8 @@ const CDK_FLOOR = '2.236.0';
  * ships the version the tests ran, not whatever the Lambda runtime carries.
  */
 const AWS_SDK_VERSION = '3.1169.0';
+/** The registry's newest @aws-sdk/client-secrets-manager trails the other clients. */
+const AWS_SDK_SECRETS_MANAGER_VERSION = '3.1162.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-network-access',
@@ -46,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     `@aws-sdk/client-ec2@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-secrets-manager@${AWS_SDK_SECRETS_MANAGER_VERSION}`,
     'aws-sdk-client-mock@4.1.0',
     'aws-sdk-client-mock-jest@4.1.0',
     'fast-check@^4',
@@ -60,6 +64,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+      // The moto server (PyPI, pinned in .ci/requirements.txt) on 127.0.0.1 for
+      // the emulator tests; started once per run, stopped after it.
+      globalSetup: '<rootDir>/test/support/moto/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/moto/global-teardown.ts',
       testTimeout: 60_000,
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
     },
