@@ -6,10 +6,12 @@
  * aws-sdk-client-mock still intercepts it because `mockClient(EC2Client)`
  * patches the class prototype's `send`.
  *
- * A new family adds its client in one line:
- *   export const secretsManagerClient = lazyClient(() => new SecretsManagerClient(sdkClientConfig()));
+ * A new family adds its client in one line (see the end of this file).
+ * esbuild bundles only the clients a handler imports.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { integerFromEnv, stringFromEnv } from './env';
 
 /** The subset of client settings every handler client shares. */
@@ -86,3 +88,5 @@ export function resetClients(): void {
 }
 
 export const ec2Client = lazyClient(() => new EC2Client(sdkClientConfig()));
+export const s3Client = lazyClient(() => new S3Client(sdkClientConfig()));
+export const secretsManagerClient = lazyClient(() => new SecretsManagerClient(sdkClientConfig()));
