@@ -1,2 +1,4 @@
 export * from './client-vpn/authorizations';
+export * from './client-vpn/certificate-revocation-list';
+export * from './client-vpn/revocations';
 export * from './review/access-model';

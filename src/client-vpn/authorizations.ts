@@ -65,6 +65,29 @@ export interface ClientVpnAuthorizationRuleOptions {
   readonly description?: string;
 }
 
+/**
+ * What happens to live Client VPN sessions when an update of an authorization
+ * set revokes rules.
+ *
+ * (The values are the wire values of the `SessionsOnRevoke` property; a test
+ * holds them equal to the contract's constants.)
+ */
+export enum SessionsOnRevoke {
+  /**
+   * Revoking a rule leaves every session up. A user who is already connected
+   * keeps the routes the revoked rule allowed until their session ends by
+   * itself.
+   */
+  NONE = 'none',
+
+  /**
+   * Once an update has revoked at least one rule, terminate every active
+   * session on the endpoint. Users reconnect (their clients usually do so on
+   * their own) and get only what the remaining rules allow.
+   */
+  TERMINATE_ALL = 'terminate-all',
+}
+
 /** Properties of `ClientVpnAuthorizations`. */
 export interface ClientVpnAuthorizationsProps {
   /**
@@ -103,6 +126,28 @@ export interface ClientVpnAuthorizationsProps {
    * @see https://docs.aws.amazon.com/vpn/latest/clientvpn-admin/limits.html
    */
   readonly ruleQuota?: number;
+
+  /**
+   * What happens to live sessions when an update revokes rules of this set.
+   *
+   * Client VPN does not tell which access group a session belongs to, so no
+   * tool can end only the sessions that used a revoked rule: the honest
+   * choices are every active session on the endpoint, or none.
+   *
+   * With `SessionsOnRevoke.TERMINATE_ALL`, an update that revokes at least one
+   * rule terminates every session that is active on the endpoint once the
+   * revokes are done, whatever set or group it belongs to. Every connected
+   * user is disconnected and reconnects with what the remaining rules allow.
+   * Sessions that connect while the update runs are not touched (they already
+   * see the new rules). Creating the set, an update that only adds rules or
+   * changes nothing, and deleting the set never terminate a session.
+   *
+   * To disconnect particular people rather than everyone, declare them in a
+   * `ClientVpnRevocations` instead.
+   *
+   * @default SessionsOnRevoke.NONE
+   */
+  readonly sessionsOnRevoke?: SessionsOnRevoke;
 }
 
 interface NormalizedRule {
@@ -138,6 +183,29 @@ interface NormalizedRule {
  * @resource Custom::NetworkAccessClientVpnAuthorizations
  */
 export class ClientVpnAuthorizations extends Construct implements IAccessGrantSource {
+  /**
+   * The endpoint id of `clientVpnEndpoint` or `clientVpnEndpointId`, validated
+   * as ClientVpnAuthorizations does (the constructs of the sessions family give
+   * their users the same rules and messages).
+   *
+   * @internal
+   */
+  public static _resolveEndpointId(scope: IConstruct, endpoint?: ec2.IClientVpnEndpoint, endpointId?: string): string {
+    return resolveEndpointId(scope, endpoint, endpointId);
+  }
+
+  /**
+   * Order `resource`, which terminates sessions on `endpointId`, after every
+   * authorization set of the same endpoint in its stack (revoke the rule,
+   * then end the sessions), and after the session resources of the same
+   * endpoint registered before it.
+   *
+   * @internal
+   */
+  public static _orderSessionResource(resource: IConstruct, endpointId: string): void {
+    EndpointRegistry.of(Stack.of(resource)).registerSessionResource(resource, endpointId);
+  }
+
   /** The id of the endpoint whose rules this set declares. May be a token. */
   public readonly clientVpnEndpointId: string;
 
@@ -150,15 +218,7 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
   constructor(scope: Construct, id: string, props: ClientVpnAuthorizationsProps) {
     super(scope, id);
 
-    if ((props.clientVpnEndpoint === undefined) === (props.clientVpnEndpointId === undefined)) {
-      throw new NetworkAccessValidationError(
-        'give exactly one of clientVpnEndpoint (an ec2.IClientVpnEndpoint) and clientVpnEndpointId (an endpoint managed elsewhere)', this);
-    }
-    const endpointId = props.clientVpnEndpoint?.endpointId ?? props.clientVpnEndpointId!;
-    if (!Token.isUnresolved(endpointId) && !/^cvpn-endpoint-[0-9a-f]{8,17}$/.test(endpointId)) {
-      throw new NetworkAccessValidationError(
-        `clientVpnEndpointId '${endpointId}' is not a Client VPN endpoint id; it looks like 'cvpn-endpoint-0123456789abcdef0'`, this);
-    }
+    const endpointId = resolveEndpointId(this, props.clientVpnEndpoint, props.clientVpnEndpointId);
     this.clientVpnEndpointId = endpointId;
 
     if (props.ruleQuota !== undefined && !Token.isUnresolved(props.ruleQuota)
@@ -185,21 +245,34 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
       ],
     });
     const stack = Stack.of(this);
+    const endpointArn = clientVpnEndpointArn(stack, endpointId);
     provider.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ec2:AuthorizeClientVpnIngress', 'ec2:RevokeClientVpnIngress'],
-      resources: [stack.formatArn({
-        service: 'ec2',
-        resource: 'client-vpn-endpoint',
-        resourceName: endpointId,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      })],
+      resources: [endpointArn],
     }));
+
+    const sessionsOnRevoke = props.sessionsOnRevoke ?? SessionsOnRevoke.NONE;
+    if (sessionsOnRevoke === SessionsOnRevoke.TERMINATE_ALL) {
+      provider.addToRolePolicy(new iam.PolicyStatement({
+        // DescribeClientVpnConnections supports no resource-level
+        // permissions: it needs "*".
+        actions: ['ec2:DescribeClientVpnConnections'],
+        resources: ['*'],
+      }));
+      provider.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['ec2:TerminateClientVpnConnections'],
+        resources: [endpointArn],
+      }));
+    }
 
     const properties: Omit<AuthorizationSetProperties, 'ServiceToken'> = {
       SchemaVersion: CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION,
       ClientVpnEndpointId: endpointId,
       SetId: this.node.addr,
       Rules: Lazy.any({ produce: () => this.renderRules() }, { omitEmptyArray: false }) as unknown as AuthorizationRuleProperty[],
+      // Written only when sessions are terminated, so that the templates of
+      // sets that never asked for it stay exactly as they were.
+      ...(sessionsOnRevoke !== SessionsOnRevoke.NONE ? { SessionsOnRevoke: sessionsOnRevoke } : {}),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -338,6 +411,28 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
   }
 }
 
+function resolveEndpointId(scope: IConstruct, endpoint: ec2.IClientVpnEndpoint | undefined, id: string | undefined): string {
+  if ((endpoint === undefined) === (id === undefined)) {
+    throw new NetworkAccessValidationError(
+      'give exactly one of clientVpnEndpoint (an ec2.IClientVpnEndpoint) and clientVpnEndpointId (an endpoint managed elsewhere)', scope);
+  }
+  const endpointId = endpoint?.endpointId ?? id!;
+  if (!Token.isUnresolved(endpointId) && !/^cvpn-endpoint-[0-9a-f]{8,17}$/.test(endpointId)) {
+    throw new NetworkAccessValidationError(
+      `clientVpnEndpointId '${endpointId}' is not a Client VPN endpoint id; it looks like 'cvpn-endpoint-0123456789abcdef0'`, scope);
+  }
+  return endpointId;
+}
+
+function clientVpnEndpointArn(stack: Stack, endpointId: string): string {
+  return stack.formatArn({
+    service: 'ec2',
+    resource: 'client-vpn-endpoint',
+    resourceName: endpointId,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
 function ruleKey(cidr: string, groupId: string | undefined): string {
   return `${cidr}|${groupId === undefined ? '*' : `g:${groupId}`}`;
 }
@@ -351,6 +446,13 @@ function describeRule(rule: { cidr: string; groupId?: string }): string {
  * endpoint deploy one after the other (a CloudFormation dependency), so
  * together they never exceed the endpoint's 10 concurrent mutations; a rule
  * declared by two sets, or more rules than the quota, is reported at synth.
+ *
+ * Resources that terminate sessions on an endpoint (ClientVpnRevocations,
+ * ClientVpnCertificateRevocationList) deploy after every set of the endpoint,
+ * so a deploy that revokes a rule and lists the user ends the session once
+ * the rule is gone (a user reconnecting in between still finds the rule
+ * revoked). They also deploy one after the other, so their Terminate calls do
+ * not compete for the same EC2 request budget.
  */
 class EndpointRegistry extends Construct {
   public static of(stack: Stack): EndpointRegistry {
@@ -359,6 +461,7 @@ class EndpointRegistry extends Construct {
   }
 
   private readonly byEndpoint = new Map<string, ClientVpnAuthorizations[]>();
+  private readonly sessionResourcesByEndpoint = new Map<string, IConstruct[]>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -373,6 +476,23 @@ class EndpointRegistry extends Construct {
     }
     sets.push(set);
     this.byEndpoint.set(set.clientVpnEndpointId, sets);
+    // Session resources declared before the set still wait for it.
+    for (const sessionResource of this.sessionResourcesByEndpoint.get(set.clientVpnEndpointId) ?? []) {
+      sessionResource.node.addDependency(set.resource);
+    }
+  }
+
+  public registerSessionResource(resource: IConstruct, endpointId: string): void {
+    for (const set of this.byEndpoint.get(endpointId) ?? []) {
+      resource.node.addDependency(set.resource);
+    }
+    const resources = this.sessionResourcesByEndpoint.get(endpointId) ?? [];
+    const previous = resources[resources.length - 1];
+    if (previous) {
+      resource.node.addDependency(previous);
+    }
+    resources.push(resource);
+    this.sessionResourcesByEndpoint.set(endpointId, resources);
   }
 
   private validateSets(): string[] {

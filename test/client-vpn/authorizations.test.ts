@@ -7,7 +7,9 @@ import {
   AccessModel,
   AccessPrincipalKind,
   ClientVpnAuthorizations,
+  SessionsOnRevoke,
 } from '../../src';
+import { SESSIONS_ON_REVOKE_NONE, SESSIONS_ON_REVOKE_TERMINATE_ALL } from '../../src/private/contract/client-vpn-authorizations';
 
 const ENDPOINT = 'cvpn-endpoint-0123456789abcdef0';
 const TYPE = 'Custom::NetworkAccessClientVpnAuthorizations';
@@ -297,6 +299,73 @@ describe('ClientVpnAuthorizations: access model', () => {
         description: 'Engineering VPC',
       },
     ]);
+  });
+});
+
+describe('ClientVpnAuthorizations: sessionsOnRevoke', () => {
+  const statementsOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .flatMap(p => (p as PolicyResource).Properties.PolicyDocument.Statement);
+
+  test('the enum values are the wire values of the contract', () => {
+    expect(SessionsOnRevoke.NONE).toBe(SESSIONS_ON_REVOKE_NONE);
+    expect(SessionsOnRevoke.TERMINATE_ALL).toBe(SESSIONS_ON_REVOKE_TERMINATE_ALL);
+  });
+
+  test.each([
+    ['by default', undefined],
+    ['with NONE', SessionsOnRevoke.NONE],
+  ])('%s the property is not written and the handler may not touch sessions', (_name, sessionsOnRevoke) => {
+    const stack = newStack();
+    new ClientVpnAuthorizations(stack, 'Access', { clientVpnEndpointId: ENDPOINT, rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }], sessionsOnRevoke });
+    Template.fromStack(stack).hasResourceProperties(TYPE, { SessionsOnRevoke: Match.absent() });
+    expect(JSON.stringify(statementsOf(stack))).not.toMatch(/ClientVpnConnections/);
+  });
+
+  test('TERMINATE_ALL writes the property and allows Describe (*) and Terminate on the endpoint only', () => {
+    const stack = newStack();
+    new ClientVpnAuthorizations(stack, 'Access', {
+      clientVpnEndpointId: ENDPOINT,
+      rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }],
+      sessionsOnRevoke: SessionsOnRevoke.TERMINATE_ALL,
+    });
+    Template.fromStack(stack).hasResourceProperties(TYPE, { SessionsOnRevoke: 'terminate-all' });
+    const sessions = statementsOf(stack).filter(s => JSON.stringify(s.Action).includes('ClientVpnConnections'));
+    expect(sessions).toEqual([
+      { Action: 'ec2:DescribeClientVpnConnections', Effect: 'Allow', Resource: '*' },
+      {
+        Action: 'ec2:TerminateClientVpnConnections',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:eu-west-1:123456789012:client-vpn-endpoint/${ENDPOINT}`]] },
+      },
+    ]);
+  });
+
+  test('only the sets that ask for it write the property; the grant covers their endpoints only', () => {
+    const stack = newStack();
+    const quiet = new ClientVpnAuthorizations(stack, 'Quiet', { clientVpnEndpointId: ENDPOINT, rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }] });
+    new ClientVpnAuthorizations(stack, 'Strict', {
+      clientVpnEndpointId: 'cvpn-endpoint-0fedcba9876543210',
+      rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }],
+      sessionsOnRevoke: SessionsOnRevoke.TERMINATE_ALL,
+    });
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    expect(resources[stack.getLogicalId(quiet.resource.node.defaultChild as never)].Properties.SessionsOnRevoke).toBeUndefined();
+    const terminate = statementsOf(stack).filter(s => JSON.stringify(s.Action).includes('Terminate'));
+    expect(terminate).toHaveLength(1);
+    expect(JSON.stringify(terminate[0].Resource)).toContain('client-vpn-endpoint/cvpn-endpoint-0fedcba9876543210');
+  });
+
+  test('cdk-nag finds nothing unsuppressed with TERMINATE_ALL', () => {
+    const stack = newStack();
+    new ClientVpnAuthorizations(stack, 'Access', {
+      clientVpnEndpointId: ENDPOINT,
+      rules: [{ cidr: '10.0.0.0/16', groupId: 'g' }],
+      sessionsOnRevoke: SessionsOnRevoke.TERMINATE_ALL,
+    });
+    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect([...errors, ...warnings].map(m => `${m.id}: ${m.entry.data}`)).toEqual([]);
   });
 });
 
