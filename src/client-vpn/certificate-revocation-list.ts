@@ -244,6 +244,14 @@ function assertPemCrl(scope: IConstruct, text: string, what: string): void {
     throw new NetworkAccessValidationError(
       `the CRL ${what} is not a PEM certificate revocation list: ${reason}; give the PEM output of your CA (e.g. openssl ca -gencrl), which starts with '-----BEGIN X509 CRL-----'`, scope);
   };
+  // PEM is ASCII (RFC 7468). A byte-order mark would also be read back
+  // differently by the handler, whose hash must match ours.
+  // eslint-disable-next-line no-control-regex
+  const nonAscii = /[^\x00-\x7f]/.exec(text);
+  if (nonAscii) {
+    const code = `U+${nonAscii[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    fail(`it contains the non-ASCII character ${code}${code === 'U+FEFF' ? ' (a byte-order mark)' : ''} at position ${nonAscii.index}, and PEM is ASCII`);
+  }
   const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map(m => m[1]);
   if (labels.length === 0) {
     fail('it has no \'-----BEGIN X509 CRL-----\' line');

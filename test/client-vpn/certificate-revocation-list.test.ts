@@ -196,6 +196,8 @@ describe('ClientVpnCertificateRevocationList: validation', () => {
     ['a private key next to the CRL', `${CRL_PEM}-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n`,
       "it holds a 'PRIVATE KEY' block (a private key: never commit or deploy it)"],
     ['two CRLs', `${CRL_PEM}${CRL_PEM}`, 'it holds 2 CRLs, and an endpoint takes one'],
+    ['a byte-order mark', `\ufeff${CRL_PEM}`, 'it contains the non-ASCII character U+FEFF (a byte-order mark) at position 0, and PEM is ASCII'],
+    ['a non-ASCII letter in the body', CRL_PEM.replace('MIIB', 'MIIé'), 'it contains the non-ASCII character U+00E9 at position 28'],
     ['no PEM armour', FIXTURE_DER.toString('base64'), "it has no '-----BEGIN X509 CRL-----' line"],
     ['text before the block', `Certificate Revocation List (CRL):\n${CRL_PEM}`, 'it has text outside the'],
     ['no END line', CRL_PEM.replace('-----END X509 CRL-----', ''), 'or no END line'],
