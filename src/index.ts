@@ -2,3 +2,4 @@ export * from './client-vpn/authorizations';
 export * from './client-vpn/certificate-revocation-list';
 export * from './client-vpn/revocations';
 export * from './review/access-model';
+export * from './site-to-site-vpn';
