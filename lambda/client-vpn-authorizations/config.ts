@@ -3,7 +3,7 @@
  *
  * - TOTAL_TIMEOUT_SECONDS: the Provider's totalTimeout, set by the construct
  *   (default 3600, the framework's maximum). The handler gives up with its own
- *   reason before the waiter does (see deadline.ts).
+ *   reason before the waiter does (see ../shared/deadline.ts).
  * - MAX_MUTATIONS_PER_ENDPOINT: may lower the per-endpoint concurrency below
  *   Client VPN's limit of 10 (tests); values above 10 are ignored.
  */
@@ -11,8 +11,6 @@ import { integerFromEnv } from '../shared/env';
 
 /** Client VPN's documented limit of concurrent rule mutations per endpoint. */
 export const CLIENT_VPN_MUTATION_LIMIT = 10;
-
-export const DEFAULT_TOTAL_TIMEOUT_SECONDS = 3600;
 
 /** After revoking a rule for a description change, how often and how long to wait for it to go. */
 export const REDESCRIBE_POLL_INTERVAL_MS = 1_000;
@@ -23,10 +21,6 @@ export const REFUSED_RETRY_DELAY_MS = 1_000;
 
 /** Page size of DescribeClientVpnAuthorizationRules (EC2 allows 5 to 1000). */
 export const DESCRIBE_PAGE_SIZE = 1000;
-
-export function totalTimeoutSeconds(): number {
-  return integerFromEnv('TOTAL_TIMEOUT_SECONDS', DEFAULT_TOTAL_TIMEOUT_SECONDS, { min: 1 });
-}
 
 export function maxMutationsPerEndpoint(): number {
   return Math.min(

@@ -1,47 +1,14 @@
 /**
- * The handler's own deadline.
- *
- * The Provider's waiter fails a resource that runs out of time with a bare
- * "Operation timed out". `onEvent` therefore hands `isComplete` a deadline a
- * little before the waiter's, and `isComplete` fails past it with a reason
- * that names the endpoint and the rules still pending.
+ * The handler's own deadline: the approach (and the code) is shared with the
+ * other handlers that wait, in ../shared/deadline.ts; what is specific here
+ * is how a timeout names the rules still pending.
  */
-import { totalTimeoutSeconds } from './config';
 import { PendingRule } from './reconcile';
 import { ruleLabel } from './rules';
-import { clock } from '../shared/clock';
-
-/** Time left to the waiter after our deadline: one last pass plus the framework's response. */
-export const DEADLINE_MARGIN_SECONDS = 120;
+import { workBudgetSeconds } from '../shared/deadline';
 
 /** Pending rules named in a timeout reason; the rest are counted. */
 export const MAX_RULES_NAMED = 10;
-
-/**
- * How long `isComplete` may work: totalTimeout minus the margin. With a short
- * totalTimeout (a test stack) the margin would eat everything, so it is
- * capped at half the total.
- */
-export function workBudgetSeconds(): number {
-  const total = totalTimeoutSeconds();
-  return Math.max(total - DEADLINE_MARGIN_SECONDS, Math.ceil(total / 2));
-}
-
-/** The Deadline `onEvent` returns (epoch ms). */
-export function computeDeadline(): number {
-  return clock.now() + workBudgetSeconds() * 1000;
-}
-
-/** The Deadline carried by an isComplete event, if usable. */
-export function readDeadline(event: { readonly Deadline?: unknown }): number | undefined {
-  const raw = event.Deadline;
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-export function isPastDeadline(deadline: number | undefined): boolean {
-  return deadline !== undefined && clock.now() > deadline;
-}
 
 const STATE_PHRASES: Readonly<Record<string, string>> = {
   authorizing: 'still authorizing',

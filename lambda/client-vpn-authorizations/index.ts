@@ -8,9 +8,10 @@
  * us, so anything `onEvent` had authorized would be orphaned access. Every
  * call therefore happens in `isComplete`, whose failures keep the real id.
  */
-import { computeDeadline, readDeadline } from './deadline';
 import { reconcilePass } from './pass';
 import { interpretRequest } from './target';
+import { clock } from '../shared/clock';
+import { computeDeadline, InvocationContext, readDeadline, readEpochMs } from '../shared/deadline';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from '../shared/events';
 import { log } from '../shared/log';
 
@@ -31,13 +32,21 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
     ensure: target.ensure.length,
     remove: target.remove.length,
   });
-  return { PhysicalResourceId: target.physicalId, Deadline: computeDeadline() };
+  return {
+    PhysicalResourceId: target.physicalId,
+    Deadline: computeDeadline(),
+    // The cutoff of SessionsOnRevoke: sessions established from here on are left alone.
+    ...(target.terminateAllSessions ? { AcceptedAt: clock.now() } : {}),
+  };
 }
 
-export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
+export async function isComplete(event: IsCompleteRequest, context?: InvocationContext): Promise<IsCompleteResponse> {
   const interpretation = interpretRequest(event);
   if (interpretation.action === 'skip') {
     return { IsComplete: true };
   }
-  return reconcilePass(interpretation.target, readDeadline(event));
+  return reconcilePass(interpretation.target, readDeadline(event), {
+    context,
+    acceptedAt: readEpochMs(event.AcceptedAt),
+  });
 }

@@ -7,21 +7,35 @@
  * pass or a rule changed out of band are all just a different observation.
  */
 import { maxMutationsPerEndpoint, REDESCRIBE_POLL_INTERVAL_MS, REDESCRIBE_POLL_LIMIT_MS, REFUSED_RETRY_DELAY_MS } from './config';
-import { isPastDeadline, timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
+import { timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
 import { authorizeClientToken, authorizeRule, CallOutcome, describeAuthorizationRules, revokeRule, RULE_LIMIT_EXCEEDED } from './ec2-rules';
 import { Mutation, ObservedRule, Plan, planPass } from './reconcile';
 import { DesiredRule, ruleKey, ruleLabel } from './rules';
 import { ReconcileTarget } from './target';
 import { clock } from '../shared/clock';
 import { mapLimit } from '../shared/concurrency';
+import { InvocationContext, invocationStopBy, isPastDeadline } from '../shared/deadline';
 import { classifyError, HandlerError, safeErrorText } from '../shared/errors';
 import { IsCompleteResponse } from '../shared/events';
 import { log } from '../shared/log';
 import { guardData } from '../shared/response';
+import { runTerminationPasses, settleTermination } from '../shared/termination-passes';
 
 const NOT_COMPLETE: IsCompleteResponse = { IsComplete: false };
 
-export async function reconcilePass(target: ReconcileTarget, deadline: number | undefined): Promise<IsCompleteResponse> {
+/** What a pass needs beyond the target when it may end sessions (SessionsOnRevoke). */
+export interface PassInvocation {
+  /** The Lambda context, for the invocation's remaining time. */
+  readonly context?: InvocationContext;
+  /** When onEvent accepted the request (epoch ms): the sessions cutoff. */
+  readonly acceptedAt?: number;
+}
+
+export async function reconcilePass(
+  target: ReconcileTarget,
+  deadline: number | undefined,
+  invocation: PassInvocation = {},
+): Promise<IsCompleteResponse> {
   const { endpointId } = target;
 
   let observed: ObservedRule[];
@@ -43,6 +57,9 @@ export async function reconcilePass(target: ReconcileTarget, deadline: number | 
     throw new HandlerError(failedRulesMessage(endpointId, plan.failed));
   }
   if (plan.complete) {
+    if (target.terminateAllSessions) {
+      return terminateSessionsAfterRevoke(target, deadline, invocation);
+    }
     return completed(target);
   }
   if (isPastDeadline(deadline)) {
@@ -84,6 +101,35 @@ function describeFailed(target: ReconcileTarget, deadline: number | undefined, e
     default:
       throw HandlerError.fromAwsError('DescribeClientVpnAuthorizationRules', `endpoint ${endpointId}`, err);
   }
+}
+
+/**
+ * SessionsOnRevoke 'terminate-all' (see terminatesSessions in target.ts for
+ * the trade-off): runs only once the set is in place, so every revoke is
+ * done before a session ends and a user who reconnects at once does so
+ * under the new rules. Each invocation re-observes the rules first, then
+ * continues the termination where the last one left it.
+ */
+async function terminateSessionsAfterRevoke(
+  target: ReconcileTarget,
+  deadline: number | undefined,
+  invocation: PassInvocation,
+): Promise<IsCompleteResponse> {
+  const run = await runTerminationPasses({
+    endpointId: target.endpointId,
+    usernames: [],
+    commonNames: [],
+    allSessions: true,
+    establishedBefore: invocation.acceptedAt ?? clock.now(),
+  }, invocationStopBy(invocation.context, deadline));
+  log.info('sessions after revoke', {
+    endpointId: target.endpointId,
+    physicalId: target.physicalId,
+    terminated: run.terminated,
+    remaining: run.remaining,
+    complete: run.complete,
+  });
+  return settleTermination(target.endpointId, run, deadline) ? completed(target) : NOT_COMPLETE;
 }
 
 function completed(target: ReconcileTarget): IsCompleteResponse {

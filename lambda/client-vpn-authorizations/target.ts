@@ -6,6 +6,7 @@
  */
 import { AuthorizationSet, parseAuthorizationSet } from './properties';
 import { DesiredRule, RuleIdentity, ruleKey } from './rules';
+import { SESSIONS_ON_REVOKE_TERMINATE_ALL } from '../../src/private/contract/client-vpn-authorizations';
 import { HandlerError } from '../shared/errors';
 import { OnEventRequest, RequestType } from '../shared/events';
 
@@ -18,6 +19,12 @@ export interface ReconcileTarget {
   readonly remove: readonly RuleIdentity[];
   /** Facts worth a log line (e.g. why an Update removes nothing). */
   readonly notes: readonly string[];
+  /**
+   * SessionsOnRevoke 'terminate-all' on an Update that removes rules: once
+   * the set is in place (every revoke done), end every session established
+   * before onEvent. See terminatesSessions.
+   */
+  readonly terminateAllSessions?: boolean;
 }
 
 export type Interpretation =
@@ -97,7 +104,35 @@ export function interpretRequest(event: OnEventRequest): Interpretation {
       target: { ...base, remove: [], notes: [`physical id changes from '${old.set.physicalId}'; its Delete removes the old rules`] },
     };
   }
-  return { action: 'reconcile', target: { ...base, remove: removedRules(old.set, set), notes: [] } };
+  const remove = removedRules(old.set, set);
+  return {
+    action: 'reconcile',
+    target: { ...base, remove, notes: [], ...(terminatesSessions(set, remove) ? { terminateAllSessions: true } : {}) },
+  };
+}
+
+/**
+ * Whether an Update ends live sessions after its revokes (SessionsOnRevoke).
+ *
+ * The trade-off, which the option's documentation repeats: Client VPN does
+ * not say which group a session's user belongs to, so the sessions that
+ * could have used a revoked rule cannot be told apart from the others. The
+ * honest choices are all or nothing. 'terminate-all' ends every session on
+ * the endpoint established before the request was accepted (whoever owns
+ * it, including users of other sets); users reconnect at once with the
+ * rights they still have. Sessions established between onEvent and the end
+ * of the revokes survive (the endpoint's rules were in flux for them too,
+ * and waiting for them would let a reconnect loop block the deploy).
+ * 'none' (the default) leaves sessions up until they end by themselves.
+ *
+ * The setting of the new properties decides, so a rollback follows the
+ * setting it restores. Create never terminates (it revokes nothing); nor
+ * does an Update that only adds rules or changes descriptions, nor a move
+ * to another endpoint (the old set's Delete revokes there, and Delete never
+ * terminates sessions).
+ */
+function terminatesSessions(set: AuthorizationSet, remove: readonly RuleIdentity[]): boolean {
+  return set.sessionsOnRevoke === SESSIONS_ON_REVOKE_TERMINATE_ALL && remove.length > 0;
 }
 
 /** Identities in `before` that `after` no longer declares (description changes are not removals). */

@@ -45,6 +45,11 @@ export interface OnEventResponse {
   readonly NoEcho?: boolean;
   /** Epoch milliseconds after which `isComplete` gives up with a reason. */
   readonly Deadline?: number;
+  /**
+   * Epoch milliseconds at which `onEvent` accepted the request: the cutoff of
+   * session terminations (sessions established later are not this request's).
+   */
+  readonly AcceptedAt?: number;
 }
 
 /** What `isComplete` receives: the request plus what `onEvent` returned. */
@@ -52,6 +57,7 @@ export type IsCompleteRequest<P = unknown> = OnEventRequest<P> & {
   readonly PhysicalResourceId: string;
   readonly Data?: Record<string, string>;
   readonly Deadline?: number;
+  readonly AcceptedAt?: number;
 };
 
 export interface IsCompleteResponse {
