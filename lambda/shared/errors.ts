@@ -58,10 +58,18 @@ const KNOWN_ERROR_NAMES: Readonly<Record<string, Exclude<ErrorClass, 'terminal'>
   'InvalidClientVpnConnection.IdNotFound': 'not-found',
   'InvalidClientVpnConnection.UserNotFound': 'not-found',
 
-  // --- Site-to-site VPN.
+  // --- Site-to-site VPN. A gateway that is not found is "not found" here;
+  // the handler makes it terminal where it names a gateway to use (create,
+  // modify), with the id in the reason. `IncorrectState` is EC2's generic
+  // wrong-state code, shared with unrelated APIs, so the VPN handler passes it
+  // as an override on its own calls instead of it being listed here.
+  // VpnConnectionLimitExceeded stays terminal: a quota needs a human.
   'InvalidVpnConnectionID.NotFound': 'not-found',
   'InvalidCustomerGatewayID.NotFound': 'not-found',
   'InvalidVpnGatewayID.NotFound': 'not-found',
+  'InvalidTransitGatewayID.NotFound': 'not-found',
+  // The connection is mid-change (pending, modifying); it clears by itself.
+  'InvalidVpnConnection.InvalidState': 'retry-later',
 
   // --- ElastiCache cache security groups (SDK v3 exception names).
   'AuthorizationAlreadyExistsFault': 'already-exists',

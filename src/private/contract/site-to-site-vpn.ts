@@ -37,6 +37,17 @@ export const SITE_TO_SITE_VPN_HANDLER = 'site-to-site-vpn';
 export const VPN_OWNER_TAG_KEY = 'cdk-network-access:owner';
 export const VPN_REQUEST_TAG_KEY = 'cdk-network-access:request';
 
+/**
+ * Prefix of the tags (`...psk-tunnel1`, `...psk-tunnel2`) in which the handler
+ * records which declared pre-shared key (a digest of the secret ARN and field,
+ * never of the key) each tunnel last received: DescribeVpnConnections does not
+ * reliably report the key in use, and a stateless handler must still know
+ * whether a key change is applied. Written at creation and with CreateTags
+ * after ModifyVpnTunnelOptions, so the handler's role needs CreateTags on the
+ * connections it owns.
+ */
+export const VPN_TUNNEL_PSK_TAG_KEY_PREFIX = 'cdk-network-access:psk-tunnel';
+
 /** CloudWatch Logs options of one tunnel. */
 export interface VpnTunnelLogOptionsProperty {
   readonly LogEnabled: string | boolean;

@@ -20,8 +20,16 @@ describe('classifyError', () => {
     ['InvalidClientVpnEndpointAuthorizationRuleNotFound', 'not-found'],
     ['InvalidClientVpnEndpointId.NotFound', 'not-found'],
     ['InvalidClientVpnConnection.IdNotFound', 'not-found'],
-    // later families
+    // site-to-site VPN
     ['InvalidVpnConnectionID.NotFound', 'not-found'],
+    ['InvalidCustomerGatewayID.NotFound', 'not-found'],
+    ['InvalidVpnGatewayID.NotFound', 'not-found'],
+    ['InvalidTransitGatewayID.NotFound', 'not-found'],
+    ['InvalidVpnConnection.InvalidState', 'retry-later'],
+    ['VpnConnectionLimitExceeded', 'terminal'],
+    // generic: only the VPN handler's own calls override it to retry-later
+    ['IncorrectState', 'terminal'],
+    // later families
     ['AuthorizationAlreadyExistsFault', 'already-exists'],
     ['AuthorizationNotFoundFault', 'not-found'],
     ['CacheSecurityGroupNotFoundFault', 'not-found'],
