@@ -1,17 +1,18 @@
 /**
  * The example app the README's main command synthesizes:
  *   npm ci && npx projen synth:example
- * It writes cdk.out/ with one stack: a VPC, a Client VPN endpoint, and the
- * endpoint's authorization rules declared as two reviewable sets.
+ * It writes cdk.out/ with one stack: a VPC, a Client VPN endpoint, the
+ * endpoint's authorization rules declared as two reviewable sets, and the
+ * off-boarding of two people whose live sessions must end.
  *
  * Pass your own ACM certificates to deploy it:
  *   npx cdk deploy --app 'npx ts-node --project tsconfig.dev.json examples/app.ts' \
  *     -c serverCertificateArn=arn:aws:acm:... -c clientCertificateArn=arn:aws:acm:...
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ClientVpnAuthorizations } from '../src';
+import { ClientVpnAuthorizations, ClientVpnRevocations, SessionEnforcement } from '../src';
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
 const stack = new Stack(app, 'NetworkAccessExample', {
@@ -47,6 +48,21 @@ new ClientVpnAuthorizations(stack, 'DataTeamAccess', {
   rules: [
     { cidr: '10.0.64.0/18', groupId: 'data-platform', description: 'Data platform: warehouse subnets' },
   ],
+});
+
+// Off-boarding: their rules are gone (group membership ends in the identity
+// provider); this ends the sessions they still have, on every deploy and
+// every 5 minutes after it in case they reconnect with credentials that are
+// still valid somewhere.
+const offboarded = new ClientVpnRevocations(stack, 'Offboarded', {
+  clientVpnEndpoint: endpoint,
+  usernames: ['alice@example.com', 'bob@example.com'],
+  enforcement: SessionEnforcement.every(Duration.minutes(5)),
+});
+offboarded.metricSessionsTerminated({ period: Duration.hours(1) }).createAlarm(stack, 'RevokedUserReconnected', {
+  alarmDescription: 'A revoked person connected to the Client VPN endpoint again',
+  threshold: 1,
+  evaluationPeriods: 1,
 });
 
 app.synth();
