@@ -75,7 +75,7 @@ const integ = new IntegTest(app, 'ClientVpnRevocations', {
 });
 
 // The CRL is on the endpoint and in force (it may be `pending` for a moment).
-integ.assertions.awsApiCall('EC2', 'exportClientCertificateRevocationList', {
+integ.assertions.awsApiCall('EC2', 'exportClientVpnClientCertificateRevocationList', {
   ClientVpnEndpointId: endpoint.endpointId,
 }).expect(ExpectedResult.objectLike({
   CertificateRevocationList: Match.stringLikeRegexp('-----BEGIN X509 CRL-----'),

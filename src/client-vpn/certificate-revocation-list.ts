@@ -104,7 +104,7 @@ export interface ClientVpnCertificateRevocationListProps {
 /**
  * The client certificate revocation list of a Client VPN endpoint with mutual
  * certificate authentication, imported on every deploy that changes it
- * (ImportClientCertificateRevocationList), followed by the termination of the
+ * (ImportClientVpnClientCertificateRevocationList), followed by the termination of the
  * sessions of the common names listed with it.
  *
  * An endpoint holds exactly one CRL: declare one construct per endpoint. The
@@ -186,7 +186,12 @@ export class ClientVpnCertificateRevocationList extends Construct {
 
     const provider = ClientVpnRevocations._sessionsProvider(this);
     provider.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ec2:ImportClientCertificateRevocationList', 'ec2:TerminateClientVpnConnections'],
+      actions: [
+        'ec2:ImportClientVpnClientCertificateRevocationList',
+        // The handler reads the list back to confirm its import is the one in force.
+        'ec2:ExportClientVpnClientCertificateRevocationList',
+        'ec2:TerminateClientVpnConnections',
+      ],
       resources: [ClientVpnRevocations._endpointArn(this, endpointId)],
     }));
     if (this.asset) {

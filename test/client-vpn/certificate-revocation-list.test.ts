@@ -126,7 +126,11 @@ describe('ClientVpnCertificateRevocationList: template', () => {
     });
     const statements = handlerStatements(stack);
     expect(statements.filter(s => JSON.stringify(s.Action).includes('ec2:') && s.Resource !== '*')).toEqual([{
-      Action: ['ec2:ImportClientCertificateRevocationList', 'ec2:TerminateClientVpnConnections'],
+      Action: [
+        'ec2:ImportClientVpnClientCertificateRevocationList',
+        'ec2:ExportClientVpnClientCertificateRevocationList',
+        'ec2:TerminateClientVpnConnections',
+      ],
       Effect: 'Allow',
       Resource: ENDPOINT_ARN,
     }]);
