@@ -96,6 +96,13 @@ export const SESSIONS_TERMINATED_METRIC = 'SessionsTerminated';
 
 /** Attributes the handler returns in `Data` (always every key). */
 export interface SessionsAttributes {
-  /** Sessions this request terminated, as a string. */
+  /**
+   * Sessions this request terminated, as a string: those the isComplete
+   * invocation that completed the request started terminating and that did
+   * end (each counted once). Invocations keep no state between them, so when
+   * the work spans several (thousands of sessions, a 15-minute Lambda cap),
+   * this is a lower bound; the handler's log lists every terminated
+   * connection id. '0' for an Update that adds no principal.
+   */
   readonly SessionsTerminated: string;
 }
