@@ -6,8 +6,10 @@
  * aws-sdk-client-mock still intercepts it because `mockClient(EC2Client)`
  * patches the class prototype's `send`.
  *
- * A new family adds its client in one line (see the end of this file).
- * esbuild bundles only the clients a handler imports.
+ * A new family adds its client in one line (see the end of this file). Each
+ * line is marked pure, so esbuild drops the clients a handler never uses
+ * (without the mark, every handler bundled every SDK client: lazyClient
+ * registers a resetter, which esbuild must otherwise assume matters).
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -87,6 +89,6 @@ export function resetClients(): void {
   }
 }
 
-export const ec2Client = lazyClient(() => new EC2Client(sdkClientConfig()));
-export const s3Client = lazyClient(() => new S3Client(sdkClientConfig()));
-export const secretsManagerClient = lazyClient(() => new SecretsManagerClient(sdkClientConfig()));
+export const ec2Client = /* @__PURE__ */ lazyClient(() => new EC2Client(sdkClientConfig()));
+export const s3Client = /* @__PURE__ */ lazyClient(() => new S3Client(sdkClientConfig()));
+export const secretsManagerClient = /* @__PURE__ */ lazyClient(() => new SecretsManagerClient(sdkClientConfig()));
