@@ -28,7 +28,7 @@ import {
   VpnConnection,
 } from '@aws-sdk/client-ec2';
 import { VpnSpec } from './properties';
-import { rememberSecret } from './secrets';
+import { rememberDocument, rememberSecret } from './secrets';
 import { creationTunnelOptions, preSharedKeyMarker } from './tunnel-options';
 import { VPN_OWNER_TAG_KEY, VPN_REQUEST_TAG_KEY, VPN_TUNNEL_PSK_TAG_KEY_PREFIX } from '../../src/private/contract/site-to-site-vpn';
 import { ec2Client } from '../shared/clients';
@@ -54,7 +54,7 @@ export function preSharedKeyTagKey(index: number): string {
 }
 
 function remember(connection: VpnConnection): VpnConnection {
-  rememberSecret(connection.CustomerGatewayConfiguration);
+  rememberDocument(connection.CustomerGatewayConfiguration);
   for (const tunnel of connection.Options?.TunnelOptions ?? []) {
     rememberSecret(tunnel.PreSharedKey);
   }

@@ -35,6 +35,27 @@ export function rememberSecret(value: string | undefined): void {
   }
 }
 
+/** Lines shorter than this are generic markup (`<bgp>`), not worth scrubbing. */
+const MIN_SCRUBBED_LINE_LENGTH = 16;
+
+/**
+ * A multi-line document (the customer gateway configuration): the whole
+ * text and each substantial line, so that an echo of part of it, or one
+ * whose whitespace was collapsed, is scrubbed too.
+ */
+export function rememberDocument(text: string | undefined): void {
+  if (text === undefined) {
+    return;
+  }
+  rememberSecret(text);
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed.length >= MIN_SCRUBBED_LINE_LENGTH) {
+      seen.add(trimmed);
+    }
+  }
+}
+
 export function forgetSecrets(): void {
   seen.clear();
 }
@@ -50,9 +71,15 @@ export function scrub(text: string): string {
   return out;
 }
 
-/** safeErrorText, scrubbed: the only way this handler quotes an AWS error. */
+/**
+ * safeErrorText, scrubbed: the only way this handler quotes an AWS error.
+ * The message is scrubbed before safeErrorText collapses its whitespace and
+ * cuts it short, which would otherwise break an echoed secret apart into
+ * pieces that no longer match; and once more after, for good measure.
+ */
 export function errorText(err: unknown): string {
-  return scrub(safeErrorText(err));
+  const { name, message } = awsErrorShape(err);
+  return scrub(safeErrorText({ name, message: scrub(message) }));
 }
 
 /** A transient failure: the pass ends with IsComplete false and the next one tries again. */
@@ -150,12 +177,12 @@ function digest(text: string): Buffer {
  * logged nor returned. Returns whether a version was written.
  */
 export async function writeConfiguration(secretArn: string, configuration: string): Promise<boolean> {
-  rememberSecret(configuration);
+  rememberDocument(configuration);
   let current: string | undefined;
   try {
     const response = await secretsManagerClient().send(new GetSecretValueCommand({ SecretId: secretArn }));
     current = response.SecretString;
-    rememberSecret(current);
+    rememberDocument(current);
   } catch (err) {
     // A secret created without a value has no AWSCURRENT version yet:
     // GetSecretValue says ResourceNotFoundException, and the Put below creates
