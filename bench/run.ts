@@ -9,6 +9,8 @@
  *   (a) synth.ts           synth time and resource count, ours vs aws-cdk-lib
  *   (b) api-calls.ts       mutating calls of an Update against the simulated endpoint
  *   (c) handler-assets.ts  bundle size and module load time
+ *   (d) terminations.ts    ending N Client VPN sessions against the simulated endpoint
+ *   (e) site-to-site-synth.ts  synth of 20 site-to-site VPN connections, ours vs aws-cdk-lib
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,8 +20,10 @@ import { measureUpdates, updateScenarios, updateTable, updateTargets } from './a
 import { assetTable, measureAssets } from './handler-assets';
 import { elapsedMs } from './stats';
 import { measureSynth, synthTable, synthTargets } from './synth';
+import { siteToSiteSynthTable } from './site-to-site-synth';
 import { renderTable, Table } from './table';
 import { renderTargets, TargetCheck } from './targets';
+import { measureTerminations, terminationsTable, terminationTargets } from './terminations';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(__dirname, 'results.md');
@@ -36,6 +40,13 @@ const SYNTH = {
   warmup: 5,
   repetitions: 25,
   workDir: path.join(WORK_DIR, 'synth'),
+};
+
+const SITE_TO_SITE = {
+  connections: 20,
+  warmup: 3,
+  repetitions: 15,
+  workDir: path.join(WORK_DIR, 'site-to-site'),
 };
 
 const ASSETS = {
@@ -84,10 +95,21 @@ async function main(): Promise<void> {
   const updates = await measureUpdates(updateScenarios());
   section('(c) handler bundles');
   const assets = measureAssets(ASSETS);
+  section('(d) session terminations');
+  const terminations = await measureTerminations();
+  section('(e) site-to-site VPN synth');
+  const siteToSite = await siteToSiteSynthTable(SITE_TO_SITE);
   fs.rmSync(SYNTH.workDir, { recursive: true, force: true });
+  fs.rmSync(SITE_TO_SITE.workDir, { recursive: true, force: true });
 
-  const tables: Table[] = [synthTable(synth, SYNTH), updateTable(updates), assetTable(assets, ASSETS, ROOT)];
-  const targets: TargetCheck[] = [...synthTargets(synth), ...updateTargets(updates)];
+  const tables: Table[] = [
+    synthTable(synth, SYNTH),
+    updateTable(updates),
+    assetTable(assets, ASSETS, ROOT),
+    terminationsTable(terminations),
+    siteToSite,
+  ];
+  const targets: TargetCheck[] = [...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations)];
   const seconds = elapsedMs(started) / 1000;
 
   const report = [

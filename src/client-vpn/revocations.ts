@@ -175,9 +175,11 @@ export class ClientVpnRevocations extends Construct {
     return HandlerProvider.getOrCreate(scope, {
       handler: CLIENT_VPN_SESSIONS_HANDLER,
       description: 'Terminates Client VPN sessions of revoked principals and imports certificate revocation lists (cdk-network-access)',
-      // The Provider framework's maximum. 10,000 sessions at EC2's 5
-      // terminations per second (after the burst) take about 35 minutes.
-      totalTimeout: Duration.hours(2),
+      // The Provider framework's maximum: CloudFormation waits at most an
+      // hour for a custom resource. 10,000 sessions at EC2's 5 terminations
+      // per second (after the burst) take about 30 minutes; the handler gives
+      // up with a reason naming what is left two minutes before the hour.
+      totalTimeout: Duration.hours(1),
       queryInterval: Duration.seconds(10),
       // One isComplete call pages through the endpoint's connections and
       // terminates as many as the rate limit allows before it must return.

@@ -194,7 +194,7 @@ describe('ClientVpnRevocations: provider and IAM', () => {
         Architectures: ['arm64'],
         Timeout: 900,
         MemorySize: 512,
-        Environment: { Variables: { TOTAL_TIMEOUT_SECONDS: '7200' } },
+        Environment: { Variables: { TOTAL_TIMEOUT_SECONDS: '3600' } },
       });
     }
     // The waiter polls every 10 seconds.
