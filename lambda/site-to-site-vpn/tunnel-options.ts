@@ -103,18 +103,29 @@ interface EffectiveLog {
   readonly outputFormat?: string;
 }
 
+/**
+ * A log group ARN without the `:*` suffix that aws-cdk-lib's
+ * `ILogGroup.logGroupArn` carries (it is the IAM form, naming the group's
+ * streams). The suffix-free form is what the tunnel's log options take, and
+ * comparing both sides in one form keeps a described ARN from looking like a
+ * change on every pass.
+ */
+export function canonicalLogGroupArn(arn: string | undefined): string | undefined {
+  return arn?.endsWith(':*') ? arn.slice(0, -2) : arn;
+}
+
 /** Where logging is off, the group and format do not matter. */
 function desiredLog(spec: TunnelSpec): EffectiveLog {
   const log = spec.logOptions;
   return log?.enabled
-    ? { enabled: true, logGroupArn: log.logGroupArn, outputFormat: log.outputFormat ?? TUNNEL_DEFAULTS.logOutputFormat }
+    ? { enabled: true, logGroupArn: canonicalLogGroupArn(log.logGroupArn), outputFormat: log.outputFormat ?? TUNNEL_DEFAULTS.logOutputFormat }
     : { enabled: false };
 }
 
 function observedLog(tunnel: TunnelOption): EffectiveLog {
   const log = tunnel.LogOptions?.CloudWatchLogOptions;
   return log?.LogEnabled
-    ? { enabled: true, logGroupArn: log.LogGroupArn, outputFormat: log.LogOutputFormat ?? TUNNEL_DEFAULTS.logOutputFormat }
+    ? { enabled: true, logGroupArn: canonicalLogGroupArn(log.LogGroupArn), outputFormat: log.LogOutputFormat ?? TUNNEL_DEFAULTS.logOutputFormat }
     : { enabled: false };
 }
 
@@ -188,7 +199,7 @@ export function creationTunnelOptions(spec: TunnelSpec, preSharedKey: string | u
       LogOptions: {
         CloudWatchLogOptions: {
           LogEnabled: log.enabled,
-          ...(log.logGroupArn !== undefined ? { LogGroupArn: log.logGroupArn } : {}),
+          ...(log.logGroupArn !== undefined ? { LogGroupArn: canonicalLogGroupArn(log.logGroupArn) } : {}),
           ...(log.outputFormat !== undefined ? { LogOutputFormat: log.outputFormat } : {}),
         },
       },

@@ -99,6 +99,14 @@ describe('tunnelDifference', () => {
     expect(tunnelDifference({ logOptions: { enabled: true, logGroupArn: arn, outputFormat: 'text' } }, { LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn } } }).modification)
       .toEqual({ LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn, LogOutputFormat: 'text' } } });
   });
+
+  test("logging: aws-cdk-lib's ':*' log group ARN is the same group as the described one, and is sent without the suffix", () => {
+    const arn = 'arn:aws:logs:us-east-1:123456789012:log-group:vpn';
+    const enabledThere = { LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn } } };
+    expect(tunnelDifference({ logOptions: { enabled: true, logGroupArn: `${arn}:*` } }, enabledThere).options).toEqual([]);
+    expect(tunnelDifference({ logOptions: { enabled: true, logGroupArn: `${arn}:*` } }, {}).modification)
+      .toEqual({ LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn, LogOutputFormat: 'json' } } });
+  });
 });
 
 describe('hostOf', () => {
