@@ -164,7 +164,7 @@ export async function siteToSiteSynthTable(options: SiteToSiteSynthOptions): Pro
     formatMs(s.medianMs), formatMs(s.minMs), formatKb(s.facts.templateBytes),
   ];
   return {
-    title: `Synth: ${options.connections} site-to-site VPN connections, SiteToSiteVpn (every tunnel option) vs aws-cdk-lib ec2.VpnConnection`,
+    title: `(e) Synth: ${options.connections} site-to-site VPN connections, SiteToSiteVpn (every tunnel option) vs aws-cdk-lib ec2.VpnConnection`,
     headers: ['variant', 'connections', 'options per tunnel', 'resources', 'connection resources', 'median ms', 'min ms', 'template KB'],
     align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right'],
     rows: [
