@@ -15,6 +15,7 @@ import {
   SESSIONS_ON_REVOKE_NONE,
   SESSIONS_ON_REVOKE_TERMINATE_ALL,
 } from '../../src/private/contract/client-vpn-authorizations';
+import { isRecord, shown } from '../shared/property-values';
 
 /** A validated set, independent of the schema version it was read from. */
 export interface AuthorizationSet {
@@ -50,22 +51,6 @@ const ENDPOINT_ID = /^cvpn-endpoint-[0-9a-zA-Z]+$/;
 
 const MAX_PROBLEMS_REPORTED = 5;
 
-/** A user value as it appears in a message: quoted, one line, bounded. */
-function shown(value: unknown): string {
-  if (typeof value === 'string') {
-    const oneLine = value.replace(/\s+/g, ' ');
-    return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}'`;
-  }
-  if (value === undefined) {
-    return 'undefined';
-  }
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The problem with an IPv4 CIDR, or undefined when it is a network address with a valid prefix. */
 export function ipv4CidrProblem(cidr: string): string | undefined {

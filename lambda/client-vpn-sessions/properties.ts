@@ -12,6 +12,8 @@ import {
   CLIENT_VPN_SESSIONS_SCHEMA_VERSION,
   revocationsPhysicalId,
 } from '../../src/private/contract/client-vpn-sessions';
+import { isRecord, shown } from '../shared/property-values';
+
 
 /** Schema versions this handler reads. Every version ever shipped stays here. */
 export const SUPPORTED_SCHEMA_VERSIONS: readonly string[] = [CLIENT_VPN_SESSIONS_SCHEMA_VERSION];
@@ -64,22 +66,6 @@ export type Parsed<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-/** A user value as it appears in a message: quoted, one line, bounded. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') {
-    const oneLine = value.replace(/\s+/g, ' ');
-    return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}'`;
-  }
-  if (value === undefined) {
-    return 'undefined';
-  }
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The schema version problem, or undefined when `raw` is a record of a version this handler reads. */
 function envelopeProblem(raw: unknown): string | undefined {

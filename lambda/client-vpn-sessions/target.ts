@@ -16,11 +16,11 @@ import {
   parseRevocations,
   Parsed,
   RevocationSet,
-  shown,
 } from './properties';
 import { CLIENT_VPN_CRL_RESOURCE_TYPE, CLIENT_VPN_REVOCATIONS_RESOURCE_TYPE } from '../../src/private/contract/client-vpn-sessions';
 import { HandlerError } from '../shared/errors';
 import { OnEventRequest } from '../shared/events';
+import { shown } from '../shared/property-values';
 
 export type ResourceKind = 'revocations' | 'certificate-revocation-list';
 

@@ -13,6 +13,8 @@ import {
   VPN_OWNER_TAG_KEY,
   VPN_REQUEST_TAG_KEY,
 } from '../../src/private/contract/site-to-site-vpn';
+import { isRecord, shown } from '../shared/property-values';
+
 
 /** Where a tunnel's pre-shared key lives: a secret, and optionally a JSON field of it. */
 export interface PreSharedKeyReference {
@@ -129,22 +131,6 @@ const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0
 
 const MAX_PROBLEMS_REPORTED = 8;
 
-/** A user value as it appears in a message: quoted, one line, bounded. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') {
-    const oneLine = value.replace(/\s+/g, ' ');
-    return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}'`;
-  }
-  if (value === undefined) {
-    return 'undefined';
-  }
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Collects problems while reading one object's fields. */
 class Reader {
