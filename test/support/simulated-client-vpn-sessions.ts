@@ -15,7 +15,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { isSimulatedCrash, SimulatedCrash, simulatedServiceError } from './simulated-client-vpn';
+import { isSimulatedCrash, SimulatedCrash, simulatedServiceError, SimulatedTokenBucket } from './simulated-client-vpn';
 import type { DurationRange, SimulationTime, TokenBucketOptions } from './simulated-client-vpn';
 
 /**
@@ -199,12 +199,6 @@ interface Endpoint {
   readonly byUsername: Map<string, SessionState[]>;
 }
 
-interface Bucket {
-  readonly options: TokenBucketOptions;
-  tokens: number;
-  at: number;
-}
-
 /** Park-Miller minimal standard generator (the same as the authorization simulation's). */
 function seededRandom(seed: number): () => number {
   const modulus = 2147483647;
@@ -254,7 +248,7 @@ export class SimulatedClientVpnSessions {
   private endpointSerial = 0;
   private ipSerial = 0;
 
-  private readonly buckets = new Map<SessionOperation, Bucket>();
+  private readonly buckets = new Map<SessionOperation, SimulatedTokenBucket>();
   private readonly throttleNextCounts = new Map<SessionOperation, number>();
   private readonly failNextCounts = new Map<SessionOperation, number>();
   private crashCountdown?: number;
@@ -411,7 +405,7 @@ export class SimulatedClientVpnSessions {
     if (!(options.burst >= 1) || !(options.refillPerSecond > 0)) {
       throw new Error(`tokenBucket: burst must be >= 1 and refill > 0, got ${JSON.stringify(options)}`);
     }
-    this.buckets.set(operation, { options, tokens: options.burst, at: this.clock.now() });
+    this.buckets.set(operation, new SimulatedTokenBucket(options, this.clock.now()));
   }
 
   /** The next `n` calls of `operation` fail with RequestLimitExceeded (on top of the bucket). */
@@ -663,15 +657,7 @@ export class SimulatedClientVpnSessions {
       this.throttleNextCounts.set(operation, pending - 1);
       throw throttle();
     }
-    const bucket = this.buckets.get(operation);
-    if (bucket) {
-      const now = this.clock.now();
-      bucket.tokens = Math.min(bucket.options.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.options.refillPerSecond);
-      bucket.at = now;
-      // ASSUMPTION: a refused call takes no token.
-      if (bucket.tokens < 1) throw throttle();
-      bucket.tokens -= 1;
-    }
+    if (this.buckets.get(operation)?.take(this.clock.now()) === false) throw throttle();
     const failures = this.failNextCounts.get(operation) ?? 0;
     if (failures > 0) {
       this.failNextCounts.set(operation, failures - 1);

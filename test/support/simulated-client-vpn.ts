@@ -116,6 +116,29 @@ export interface TokenBucketOptions {
   readonly refillPerSecond: number;
 }
 
+/**
+ * EC2's request token bucket on the virtual clock, shared by every simulated
+ * service. ASSUMPTION: a refused call takes no token.
+ */
+export class SimulatedTokenBucket {
+  private tokens: number;
+  private at: number;
+
+  constructor(public readonly options: TokenBucketOptions, now: number) {
+    this.tokens = options.burst;
+    this.at = now;
+  }
+
+  /** Refill up to `now`, then take one token; false when the call must be throttled. */
+  take(now: number): boolean {
+    this.tokens = Math.min(this.options.burst, this.tokens + ((now - this.at) / 1000) * this.options.refillPerSecond);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 /** One API call as the simulation saw it. */
 export interface SimulatedCall {
   readonly at: number;
@@ -277,7 +300,7 @@ export class SimulatedClientVpnService {
 
   private readonly throttleNextCounts = new Map<SimulatedOperation, number>();
   private readonly failNextCounts = new Map<SimulatedOperation, number>();
-  private readonly buckets = new Map<SimulatedOperation, { options: TokenBucketOptions; tokens: number; at: number }>();
+  private readonly buckets = new Map<SimulatedOperation, SimulatedTokenBucket>();
   private throttleEveryN?: { readonly n: number; readonly operations: ReadonlySet<SimulatedOperation>; seen: number };
   private crashCountdown?: number;
   private crashed = false;
@@ -432,7 +455,7 @@ export class SimulatedClientVpnService {
 
   /** EC2-style request token bucket for `operation`, refilled on the virtual clock. */
   tokenBucket(operation: SimulatedOperation, options: TokenBucketOptions): void {
-    this.buckets.set(operation, { options, tokens: options.burst, at: this.clock.now() });
+    this.buckets.set(operation, new SimulatedTokenBucket(options, this.clock.now()));
   }
 
   /** The `n`th successful mutating call from now applies its change and then throws SimulatedCrash. */
@@ -699,14 +722,7 @@ export class SimulatedClientVpnService {
       every.seen++;
       if (every.seen % every.n === 0) throw throttle();
     }
-    const bucket = this.buckets.get(operation);
-    if (bucket) {
-      const now = this.clock.now();
-      bucket.tokens = Math.min(bucket.options.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.options.refillPerSecond);
-      bucket.at = now;
-      if (bucket.tokens < 1) throw throttle();
-      bucket.tokens -= 1;
-    }
+    if (this.buckets.get(operation)?.take(this.clock.now()) === false) throw throttle();
     const failures = this.failNextCounts.get(operation) ?? 0;
     if (failures > 0) {
       this.failNextCounts.set(operation, failures - 1);

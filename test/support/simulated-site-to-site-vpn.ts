@@ -41,7 +41,7 @@ import {
 import type { GetSecretValueCommandInput, PutSecretValueCommandInput } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { SimulatedCrash, isSimulatedCrash, simulatedServiceError } from './simulated-client-vpn';
+import { SimulatedCrash, isSimulatedCrash, simulatedServiceError, SimulatedTokenBucket } from './simulated-client-vpn';
 import type { DurationRange, SimulationTime, TokenBucketOptions } from './simulated-client-vpn';
 
 /**
@@ -257,7 +257,7 @@ export class SimulatedSiteToSiteVpnService {
   private ipSerial = 0;
 
   private readonly failures = new Map<SimulatedVpnOperation, Array<InjectedFailure | null>>();
-  private readonly buckets = new Map<SimulatedVpnOperation, { options: TokenBucketOptions; tokens: number; at: number }>();
+  private readonly buckets = new Map<SimulatedVpnOperation, SimulatedTokenBucket>();
   private crashCountdown?: number;
   private crashDue = false;
   private crashed = false;
@@ -451,7 +451,7 @@ export class SimulatedSiteToSiteVpnService {
   }
 
   tokenBucket(operation: SimulatedVpnOperation, options: TokenBucketOptions): void {
-    this.buckets.set(operation, { options, tokens: options.burst, at: this.clock.now() });
+    this.buckets.set(operation, new SimulatedTokenBucket(options, this.clock.now()));
   }
 
   /** The `n`th successful mutating call from now applies its change and then throws SimulatedCrash. */
@@ -504,13 +504,8 @@ export class SimulatedSiteToSiteVpnService {
   }
 
   private injectFaults(operation: SimulatedVpnOperation, input: unknown): void {
-    const bucket = this.buckets.get(operation);
-    if (bucket) {
-      const now = this.clock.now();
-      bucket.tokens = Math.min(bucket.options.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.options.refillPerSecond);
-      bucket.at = now;
-      if (bucket.tokens < 1) throw this.errorFor(operation, 'RequestLimitExceeded', 'Request limit exceeded.', 503);
-      bucket.tokens -= 1;
+    if (this.buckets.get(operation)?.take(this.clock.now()) === false) {
+      throw this.errorFor(operation, 'RequestLimitExceeded', 'Request limit exceeded.', 503);
     }
     const queue = this.failures.get(operation);
     const failure = queue?.shift();
