@@ -22,6 +22,8 @@ const CDK_FLOOR = '2.236.0';
 const AWS_SDK_VERSION = '3.1169.0';
 /** The registry's newest @aws-sdk/client-secrets-manager trails the other clients. */
 const AWS_SDK_SECRETS_MANAGER_VERSION = '3.1162.0';
+/** The registry's newest @aws-sdk/client-elasticache trails the other clients too. */
+const AWS_SDK_ELASTICACHE_VERSION = '3.1127.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-network-access',
@@ -50,6 +52,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-ec2@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-secrets-manager@${AWS_SDK_SECRETS_MANAGER_VERSION}`,
+    // Ownership records of rule sets and the enforcement lease (Parameter Store).
+    `@aws-sdk/client-ssm@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-elasticache@${AWS_SDK_ELASTICACHE_VERSION}`,
     'aws-sdk-client-mock@4.1.0',
     'aws-sdk-client-mock-jest@4.1.0',
     'fast-check@^4',

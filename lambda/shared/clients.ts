@@ -11,9 +11,11 @@
  * (without the mark, every handler bundled every SDK client: lazyClient
  * registers a resetter, which esbuild must otherwise assume matters).
  */
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { integerFromEnv, stringFromEnv } from './env';
 
 /** The subset of client settings every handler client shares. */
@@ -92,3 +94,6 @@ export function resetClients(): void {
 export const ec2Client = /* @__PURE__ */ lazyClient(() => new EC2Client(sdkClientConfig()));
 export const s3Client = /* @__PURE__ */ lazyClient(() => new S3Client(sdkClientConfig()));
 export const secretsManagerClient = /* @__PURE__ */ lazyClient(() => new SecretsManagerClient(sdkClientConfig()));
+
+export const ssmClient = /* @__PURE__ */ lazyClient(() => new SSMClient(sdkClientConfig()));
+export const elastiCacheClient = /* @__PURE__ */ lazyClient(() => new ElastiCacheClient(sdkClientConfig()));
