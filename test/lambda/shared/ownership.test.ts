@@ -28,7 +28,7 @@ describe('ownership records', () => {
 
   test('claim returns what the others claim, writes nothing when unchanged, and drops chunks a smaller record no longer needs', async () => {
     await claim(scope, 'setB', 'stack-2|B', ['k1']);
-    const many = Array.from({ length: 300 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24 group:some-long-group-name-${i}`);
+    const many = Array.from({ length: 300 }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24 group:some-long-group-name-${i}`);
     const others = await claim(scope, 'setA', 'stack-1|A', many);
     expect(others).toEqual(new Set(['k1']));
     const chunkNames = store.names(`${ownershipPath(scope)}/setA/`);
