@@ -28,3 +28,12 @@ export function maxMutationsPerEndpoint(): number {
     integerFromEnv('MAX_MUTATIONS_PER_ENDPOINT', CLIENT_VPN_MUTATION_LIMIT, { min: 1 }),
   );
 }
+
+/**
+ * How long Create and Update wait for an endpoint EC2 does not describe yet
+ * (`InvalidClientVpnEndpointId.NotFound`) before failing: an endpoint created
+ * earlier in the same deploy can take a moment to be visible to every API.
+ * Five minutes is far beyond the seconds that takes, and short enough that a
+ * wrong id fails the deploy promptly, naming it.
+ */
+export const ENDPOINT_NOT_FOUND_GRACE_MS = 5 * 60_000;

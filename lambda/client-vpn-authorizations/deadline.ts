@@ -6,14 +6,13 @@
 import { PendingRule } from './reconcile';
 import { ruleLabel } from './rules';
 import { workBudgetSeconds } from '../shared/deadline';
-
-/** Pending rules named in a timeout reason; the rest are counted. */
-export const MAX_RULES_NAMED = 10;
+import { logRemaining, nameWithinBudget, REMAINING_IDS_BUDGET_CHARS } from '../shared/remaining';
 
 const STATE_PHRASES: Readonly<Record<string, string>> = {
   authorizing: 'still authorizing',
   revoking: 'still revoking',
   queued: 'not yet started (no free mutation slot on the endpoint)',
+  quota: 'not yet authorized (waiting for removed rules to free room under the rule quota)',
   held: 'not yet revoked (new rules go in first)',
 };
 
@@ -24,27 +23,29 @@ function plural(n: number): string {
 /**
  * `timed out after 3480 s waiting for endpoint cvpn-endpoint-1: 3 rules still
  * authorizing (10.0.0.0/16 group g-1, ...); 1 rule still revoking (...)`,
- * naming at most MAX_RULES_NAMED rules in all.
+ * naming as many rules as fit in the reason's budget (REMAINING_IDS_BUDGET_CHARS
+ * over all states) and counting the rest; `logPending` logs them all.
  */
 export function timeoutMessage(endpointId: string, pending: readonly PendingRule[]): string {
   const byState = new Map<string, PendingRule[]>();
   for (const item of pending) {
     byState.set(item.state, [...byState.get(item.state) ?? [], item]);
   }
-  let namesLeft = MAX_RULES_NAMED;
+  let budgetLeft = REMAINING_IDS_BUDGET_CHARS;
   const parts: string[] = [];
   for (const [state, items] of byState) {
-    const named = items.slice(0, namesLeft).map(item => ruleLabel(item.rule));
-    namesLeft -= named.length;
-    const unnamed = items.length - named.length;
+    const names = nameWithinBudget(items.map(item => ruleLabel(item.rule)), budgetLeft);
+    budgetLeft = Math.max(0, budgetLeft - names.length);
     const phrase = STATE_PHRASES[state] ?? `in status '${state}'`;
-    const list = named.length > 0
-      ? ` (${[...named, ...(unnamed > 0 ? [`and ${unnamed} more`] : [])].join(', ')})`
-      : '';
-    parts.push(`${plural(items.length)} ${phrase}${list}`);
+    parts.push(`${plural(items.length)} ${phrase}${names ? ` (${names})` : ''}`);
   }
   const detail = parts.length > 0 ? parts.join('; ') : 'no rule pending';
   return `timed out after ${workBudgetSeconds()} s waiting for endpoint ${endpointId}: ${detail}`;
+}
+
+/** The full list behind a timeout reason, in the log. */
+export function logPending(endpointId: string, pending: readonly PendingRule[]): void {
+  logRemaining('rules', pending.map(item => `${ruleLabel(item.rule)} (${item.state})`), { endpointId });
 }
 
 /** The reason when the deadline passes while the endpoint's rules cannot even be read. */

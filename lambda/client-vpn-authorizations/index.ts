@@ -8,6 +8,7 @@
  * us, so anything `onEvent` had authorized would be orphaned access. Every
  * call therefore happens in `isComplete`, whose failures keep the real id.
  */
+import { ENDPOINT_NOT_FOUND_GRACE_MS } from './config';
 import { reconcilePass } from './pass';
 import { interpretRequest } from './target';
 import { clock } from '../shared/clock';
@@ -37,6 +38,8 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
     Deadline: computeDeadline(),
     // The cutoff of SessionsOnRevoke: sessions established from here on are left alone.
     ...(target.terminateAllSessions ? { AcceptedAt: clock.now() } : {}),
+    // A Delete of an endpoint that does not exist is done; Create and Update wait a while.
+    ...(target.requestType !== 'Delete' ? { NotFoundGraceUntil: clock.now() + ENDPOINT_NOT_FOUND_GRACE_MS } : {}),
   };
 }
 

@@ -6,18 +6,20 @@
  * DescribeClientVpnAuthorizationRules, so a duplicate delivery, a crashed
  * pass or a rule changed out of band are all just a different observation.
  */
-import { maxMutationsPerEndpoint, REDESCRIBE_POLL_INTERVAL_MS, REDESCRIBE_POLL_LIMIT_MS, REFUSED_RETRY_DELAY_MS } from './config';
-import { timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
+import { ENDPOINT_NOT_FOUND_GRACE_MS, maxMutationsPerEndpoint, REDESCRIBE_POLL_INTERVAL_MS, REDESCRIBE_POLL_LIMIT_MS, REFUSED_RETRY_DELAY_MS } from './config';
+import { logPending, timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
 import { authorizeClientToken, authorizeRule, CallOutcome, describeAuthorizationRules, revokeRule, RULE_LIMIT_EXCEEDED } from './ec2-rules';
 import { Mutation, ObservedRule, Plan, planPass } from './reconcile';
-import { DesiredRule, ruleKey, ruleLabel } from './rules';
+import { DesiredRule, ownershipKey, RuleIdentity, ruleKey, ruleLabel } from './rules';
 import { ReconcileTarget } from './target';
+import { CLIENT_VPN_AUTHORIZATIONS_OWNERSHIP_FAMILY } from '../../src/private/contract/client-vpn-authorizations';
 import { clock } from '../shared/clock';
 import { mapLimit } from '../shared/concurrency';
 import { InvocationContext, invocationStopBy, isPastDeadline } from '../shared/deadline';
 import { classifyError, HandlerError, safeErrorText } from '../shared/errors';
 import { IsCompleteResponse } from '../shared/events';
 import { log } from '../shared/log';
+import { claim, keysClaimedByOthers, OwnershipScope, release } from '../shared/ownership';
 import { guardData } from '../shared/response';
 import { runTerminationPasses, settleTermination } from '../shared/termination-passes';
 
@@ -38,6 +40,17 @@ export async function reconcilePass(
 ): Promise<IsCompleteResponse> {
   const { endpointId } = target;
 
+  // Claim before any call that mutates (so a concurrent removal by another
+  // set sees the claim), and read the other sets' claims before removing.
+  let claimedElsewhere: ReadonlySet<string>;
+  try {
+    claimedElsewhere = target.requestType === 'Delete'
+      ? await keysClaimedByOthers(ownershipScope(target), target.setId)
+      : await claim(ownershipScope(target), target.setId, target.owner, target.ensure.map(ownershipKey));
+  } catch (err) {
+    return ownershipFailed(target, deadline, err);
+  }
+
   let observed: ObservedRule[];
   try {
     observed = await describeAuthorizationRules(endpointId);
@@ -45,11 +58,13 @@ export async function reconcilePass(
     return describeFailed(target, deadline, err);
   }
 
+  const remove = leaveClaimedRules(target, claimedElsewhere);
   const plan = planPass({
     ensure: target.ensure,
-    remove: target.remove,
+    remove,
     observed,
     maxConcurrentMutations: maxMutationsPerEndpoint(),
+    ...(target.ruleQuota !== undefined ? { ruleQuota: target.ruleQuota } : {}),
   });
   logPlan(target, observed.length, plan);
 
@@ -60,9 +75,10 @@ export async function reconcilePass(
     if (target.terminateAllSessions) {
       return terminateSessionsAfterRevoke(target, deadline, invocation);
     }
-    return completed(target);
+    return completed(target, deadline);
   }
   if (isPastDeadline(deadline)) {
+    logPending(endpointId, plan.pending);
     throw new HandlerError(timeoutMessage(endpointId, plan.pending));
   }
 
@@ -83,15 +99,55 @@ export async function reconcilePass(
   return NOT_COMPLETE;
 }
 
-function describeFailed(target: ReconcileTarget, deadline: number | undefined, err: unknown): IsCompleteResponse {
+function ownershipScope(target: ReconcileTarget): OwnershipScope {
+  return { family: CLIENT_VPN_AUTHORIZATIONS_OWNERSHIP_FAMILY, target: target.endpointId };
+}
+
+/**
+ * The removals this set may make: every rule it gives up that no other set
+ * declares. A rule another set claims stays (a rename, a move to another
+ * stack, a split or a merge of sets hands it over instead of revoking it).
+ */
+function leaveClaimedRules(target: ReconcileTarget, claimedElsewhere: ReadonlySet<string>): RuleIdentity[] {
+  const kept = target.remove.filter(rule => claimedElsewhere.has(ownershipKey(rule)));
+  if (kept.length > 0) {
+    log.info('rules another set declares are left in place', {
+      endpointId: target.endpointId,
+      physicalId: target.physicalId,
+      kept: kept.length,
+      rules: kept.map(ruleLabel),
+    });
+  }
+  return target.remove.filter(rule => !claimedElsewhere.has(ownershipKey(rule)));
+}
+
+function ownershipFailed(target: ReconcileTarget, deadline: number | undefined, err: unknown): IsCompleteResponse {
+  if (classifyError(err) === 'retry-later') {
+    if (isPastDeadline(deadline)) {
+      throw new HandlerError(`timed out waiting for endpoint ${target.endpointId}: the sets' ownership records in Parameter Store could not be read (${safeErrorText(err)})`);
+    }
+    log.warn('could not read the ownership records; will retry', { endpointId: target.endpointId, error: safeErrorText(err) });
+    return NOT_COMPLETE;
+  }
+  throw HandlerError.fromAwsError('Parameter Store (ownership records)', `endpoint ${target.endpointId}`, err);
+}
+
+function describeFailed(target: ReconcileTarget, deadline: number | undefined, err: unknown): Promise<IsCompleteResponse> | IsCompleteResponse {
   const { endpointId } = target;
   switch (classifyError(err)) {
     case 'not-found':
       if (target.requestType === 'Delete') {
         log.info('endpoint does not exist; nothing left to revoke', { endpointId, error: safeErrorText(err) });
-        return { IsComplete: true };
+        return completed(target, deadline);
       }
-      throw new HandlerError(`Client VPN endpoint ${endpointId} does not exist (${safeErrorText(err)})`);
+      if (target.endpointGraceUntil !== undefined && clock.now() < target.endpointGraceUntil && !isPastDeadline(deadline)) {
+        log.warn('endpoint not described yet; waiting for it (it may have been created in this deploy)', {
+          endpointId, waitUntil: new Date(target.endpointGraceUntil).toISOString(), error: safeErrorText(err),
+        });
+        return NOT_COMPLETE;
+      }
+      throw new HandlerError(`Client VPN endpoint ${endpointId} does not exist (${safeErrorText(err)})`
+        + (target.endpointGraceUntil !== undefined ? `; waited ${ENDPOINT_NOT_FOUND_GRACE_MS / 1000} s for it to appear` : ''));
     case 'retry-later':
       if (isPastDeadline(deadline)) {
         throw new HandlerError(timeoutWhileUnreadableMessage(endpointId, safeErrorText(err)));
@@ -129,11 +185,23 @@ async function terminateSessionsAfterRevoke(
     remaining: run.remaining,
     complete: run.complete,
   });
-  return settleTermination(target.endpointId, run, deadline) ? completed(target) : NOT_COMPLETE;
+  return settleTermination(target.endpointId, run, deadline) ? completed(target, deadline) : NOT_COMPLETE;
 }
 
-function completed(target: ReconcileTarget): IsCompleteResponse {
+async function completed(target: ReconcileTarget, deadline: number | undefined): Promise<IsCompleteResponse> {
   if (target.requestType === 'Delete') {
+    // The set is gone: its claim goes too, so a later removal by another set
+    // is no longer held back by it. A failure here fails the Delete (which
+    // CloudFormation retries); a retry finds the rules already revoked.
+    try {
+      await release(ownershipScope(target), target.setId);
+    } catch (err) {
+      if (classifyError(err) === 'retry-later' && !isPastDeadline(deadline)) {
+        log.warn('could not release the ownership record; will retry', { endpointId: target.endpointId, error: safeErrorText(err) });
+        return NOT_COMPLETE;
+      }
+      throw HandlerError.fromAwsError('Parameter Store (ownership record release)', `endpoint ${target.endpointId}`, err);
+    }
     return { IsComplete: true };
   }
   return { IsComplete: true, Data: guardData({ RuleCount: String(target.ensure.length) }) };

@@ -11,7 +11,7 @@ import { compareRules, DesiredRule, normalizeDescription, ruleKey, ruleLabel, Ru
 import {
   AuthorizationRuleProperty,
   authorizationSetPhysicalId,
-  CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION,
+  CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSIONS,
   SESSIONS_ON_REVOKE_NONE,
   SESSIONS_ON_REVOKE_TERMINATE_ALL,
 } from '../../src/private/contract/client-vpn-authorizations';
@@ -25,6 +25,8 @@ export interface AuthorizationSet {
   /** Sorted by rule key. */
   readonly rules: readonly DesiredRule[];
   readonly sessionsOnRevoke: string;
+  /** The endpoint's rule quota (schema version 2); undefined for version 1. */
+  readonly ruleQuota?: number;
 }
 
 export type ParseResult =
@@ -32,7 +34,10 @@ export type ParseResult =
   | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Schema versions this handler reads. Every version ever shipped stays here. */
-export const SUPPORTED_SCHEMA_VERSIONS: readonly string[] = [CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION];
+export const SUPPORTED_SCHEMA_VERSIONS: readonly string[] = CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSIONS;
+
+/** Client VPN's quota of authorization rules can be raised; no endpoint allows more than this. */
+export const MAX_RULE_QUOTA = 100_000;
 
 export const MAX_DESCRIPTION_LENGTH = 255;
 
@@ -161,6 +166,16 @@ export function parseAuthorizationSet(raw: unknown): ParseResult {
     problems.push(`SessionsOnRevoke ${shown(raw.SessionsOnRevoke)} must be '${SESSIONS_ON_REVOKE_NONE}' or '${SESSIONS_ON_REVOKE_TERMINATE_ALL}'`);
   }
 
+  let ruleQuota: number | undefined;
+  if (version !== '1' && raw.RuleQuota !== undefined) {
+    const value = typeof raw.RuleQuota === 'string' && /^\d+$/.test(raw.RuleQuota) ? Number(raw.RuleQuota) : raw.RuleQuota;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_RULE_QUOTA) {
+      problems.push(`RuleQuota ${shown(raw.RuleQuota)} must be a whole number from 1 to ${MAX_RULE_QUOTA}`);
+    } else {
+      ruleQuota = value;
+    }
+  }
+
   // An absent list is an empty set: an empty set is legal, and failing a
   // deploy (or the Delete of one) over it would help nobody.
   const rawRules = raw.Rules ?? [];
@@ -203,6 +218,7 @@ export function parseAuthorizationSet(raw: unknown): ParseResult {
       physicalId: authorizationSetPhysicalId(endpoint, set),
       rules: [...rules].sort(compareRules),
       sessionsOnRevoke: sessionsOnRevoke as string,
+      ...(ruleQuota !== undefined ? { ruleQuota } : {}),
     },
   };
 }

@@ -38,6 +38,12 @@ export interface PlanInput {
   readonly observed: readonly ObservedRule[];
   /** Concurrent mutations the endpoint allows (10 for Client VPN). */
   readonly maxConcurrentMutations: number;
+  /**
+   * The endpoint's quota of authorization rules, when known. Rules in every
+   * status count against it, as they do on Client VPN.
+   * @default - unknown: authorize, and let a refusal say the endpoint is full
+   */
+  readonly ruleQuota?: number;
 }
 
 export type Mutation =
@@ -54,7 +60,8 @@ export type Mutation =
  * `authorizing`/`revoking` (EC2 is on it, possibly because of this pass),
  * `queued` (wants a call, but the endpoint has no mutation slot free),
  * `held` (a revoke waiting for the ensured rules to be in place first),
- * or an unknown EC2 status code, verbatim.
+ * `quota` (an authorization waiting for removed rules to free room under the
+ * endpoint's rule quota), or an unknown EC2 status code, verbatim.
  */
 export interface PendingRule {
   readonly rule: RuleIdentity;
@@ -145,8 +152,11 @@ export function planPass(input: PlanInput): Plan {
   }
 
   const ensuredInPlace = authorizeNew.length === 0 && redescribe.length === 0 && ensureWaits === 0 && failed.length === 0;
-  const held = ensuredInPlace ? [] : revokeRemoved;
-  const wanted = [...authorizeNew, ...redescribe, ...(ensuredInPlace ? revokeRemoved : [])];
+  const quota = ensuredInPlace
+    ? { authorizeNow: authorizeNew, overQuota: [], breakFirst: [] }
+    : planAtQuota(input, authorizeNew, revokeRemoved);
+  const held = ensuredInPlace ? [] : revokeRemoved.filter(m => !quota.breakFirst.includes(m));
+  const wanted = [...quota.authorizeNow, ...redescribe, ...quota.breakFirst, ...(ensuredInPlace ? revokeRemoved : [])];
   const mutations = wanted.slice(0, budget);
   const queued = wanted.slice(budget);
 
@@ -154,6 +164,7 @@ export function planPass(input: PlanInput): Plan {
     ...mutations.map(m => ({ rule: m.rule, state: m.kind === 'authorize' ? 'authorizing' : 'revoking' })),
     ...waitingOn,
     ...queued.map(m => ({ rule: m.rule, state: 'queued' })),
+    ...quota.overQuota.map(m => ({ rule: m.rule, state: 'quota' })),
     ...held.map(m => ({ rule: m.rule, state: 'held' })),
   ];
 
@@ -168,6 +179,47 @@ export function planPass(input: PlanInput): Plan {
     waiting: waitingOn.length,
     done,
     complete: pending.length === 0 && failed.length === 0,
+  };
+}
+
+/**
+ * Break before make, only as far as the quota forces it. When the rules on
+ * the endpoint plus the new ones would pass the quota, a new rule would be
+ * refused (`ClientVpnAuthorizationRuleLimitExceeded`) and sent again later:
+ * one wasted call per new rule. Instead, revoke just enough removed rules to
+ * make room (counting removed rules already revoking), and authorize only as
+ * many new rules as fit now; the rest wait (`quota`) until the revoked ones
+ * are gone. Every call then succeeds: an update of a full endpoint makes
+ * exactly one call per added and per removed rule.
+ *
+ * When removing every rule the set gives up would still not make room, the
+ * quota is simply too small for the set: nothing is held back then, and the
+ * refusal tells the user so.
+ */
+function planAtQuota(input: PlanInput, authorizeNew: readonly Mutation[], revokeRemoved: readonly Mutation[]): {
+  authorizeNow: readonly Mutation[];
+  overQuota: readonly Mutation[];
+  breakFirst: readonly Mutation[];
+} {
+  const unchanged = { authorizeNow: authorizeNew, overQuota: [], breakFirst: [] };
+  if (input.ruleQuota === undefined) {
+    return unchanged;
+  }
+  const room = Math.max(0, input.ruleQuota - input.observed.length);
+  const short = authorizeNew.length - room;
+  if (short <= 0) {
+    return unchanged;
+  }
+  const removing = new Set(input.remove.map(ruleKey));
+  const freeing = input.observed.filter(rule => rule.status === 'revoking' && removing.has(ruleKey(rule))).length;
+  const toRevoke = Math.min(revokeRemoved.length, Math.max(0, short - freeing));
+  if (freeing + toRevoke < short) {
+    return unchanged;
+  }
+  return {
+    authorizeNow: authorizeNew.slice(0, room),
+    overQuota: authorizeNew.slice(room),
+    breakFirst: revokeRemoved.slice(0, toRevoke),
   };
 }
 

@@ -27,6 +27,15 @@ export function ruleKey(rule: RuleIdentity): RuleKey {
   return JSON.stringify([rule.cidr, rule.groupId ?? null]);
 }
 
+/**
+ * The key of a rule in the sets' ownership records: `10.0.0.0/16 group:g-1`
+ * or `10.0.0.0/16 *`. Readable by an operator, and unambiguous: a CIDR holds
+ * no space, and what follows it is either `*` or `group:` and the group id.
+ */
+export function ownershipKey(rule: RuleIdentity): string {
+  return rule.groupId === undefined ? `${rule.cidr} *` : `${rule.cidr} group:${rule.groupId}`;
+}
+
 /** How failure reasons and logs name a rule: `10.0.0.0/16 group g-1` or `10.0.0.0/16 all groups`. */
 export function ruleLabel(rule: RuleIdentity): string {
   return rule.groupId === undefined ? `${rule.cidr} all groups` : `${rule.cidr} group ${rule.groupId}`;

@@ -15,6 +15,14 @@ export interface ReconcileTarget {
   readonly requestId: string;
   readonly endpointId: string;
   readonly physicalId: string;
+  /** The set's identity, under which its ownership record is kept. */
+  readonly setId: string;
+  /** Who the set is, for its ownership record: `<StackId>|<LogicalResourceId>`. */
+  readonly owner: string;
+  /** The endpoint's rule quota, when the properties carry it (schema version 2). */
+  readonly ruleQuota?: number;
+  /** Epoch ms until which an endpoint EC2 does not describe yet is waited for (Create and Update). */
+  readonly endpointGraceUntil?: number;
   readonly ensure: readonly DesiredRule[];
   readonly remove: readonly RuleIdentity[];
   /** Facts worth a log line (e.g. why an Update removes nothing). */
@@ -45,8 +53,9 @@ function invalid(requestType: RequestType, problems: readonly string[]): Handler
  * on a guess could revoke someone else's access; leaving a rule behind is
  * recoverable by the next deploy.
  */
-export function interpretRequest(event: OnEventRequest): Interpretation {
+export function interpretRequest(event: OnEventRequest & { readonly NotFoundGraceUntil?: unknown }): Interpretation {
   const parsed = parseAuthorizationSet(event.ResourceProperties);
+  const owner = `${event.StackId}|${event.LogicalResourceId}`;
 
   if (event.RequestType === 'Delete') {
     if (!parsed.ok) {
@@ -66,6 +75,8 @@ export function interpretRequest(event: OnEventRequest): Interpretation {
         requestId: event.RequestId,
         endpointId: parsed.set.endpointId,
         physicalId: event.PhysicalResourceId,
+        setId: parsed.set.setId,
+        owner,
         ensure: [],
         remove: parsed.set.rules,
         notes: [],
@@ -82,6 +93,10 @@ export function interpretRequest(event: OnEventRequest): Interpretation {
     requestId: event.RequestId,
     endpointId: set.endpointId,
     physicalId: set.physicalId,
+    setId: set.setId,
+    owner,
+    ...(set.ruleQuota !== undefined ? { ruleQuota: set.ruleQuota } : {}),
+    ...(typeof event.NotFoundGraceUntil === 'number' ? { endpointGraceUntil: event.NotFoundGraceUntil } : {}),
     ensure: set.rules,
   };
 

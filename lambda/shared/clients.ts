@@ -11,8 +11,8 @@
  * (without the mark, every handler bundled every SDK client: lazyClient
  * registers a resetter, which esbuild must otherwise assume matters).
  */
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';

@@ -50,6 +50,12 @@ export interface OnEventResponse {
    * session terminations (sessions established later are not this request's).
    */
   readonly AcceptedAt?: number;
+  /**
+   * Epoch milliseconds until which a target the service does not describe
+   * yet (one created earlier in the same deploy, which EC2 can take a moment
+   * to show) is waited for rather than failed on.
+   */
+  readonly NotFoundGraceUntil?: number;
 }
 
 /** What `isComplete` receives: the request plus what `onEvent` returned. */
@@ -58,6 +64,7 @@ export type IsCompleteRequest<P = unknown> = OnEventRequest<P> & {
   readonly Data?: Record<string, string>;
   readonly Deadline?: number;
   readonly AcceptedAt?: number;
+  readonly NotFoundGraceUntil?: number;
 };
 
 export interface IsCompleteResponse {

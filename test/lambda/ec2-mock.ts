@@ -16,11 +16,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ManualClock } from './fixtures';
 import { useClock } from '../../lambda/shared/clock';
+import { SimulatedParameterStore } from '../support/simulated-parameter-store';
 
 export const ec2 = mockClient(EC2Client);
 
 export interface Harness {
   readonly clock: ManualClock;
+  /** The sets' ownership records (a fresh, empty store per test). */
+  readonly parameters: SimulatedParameterStore;
   /** Every log record written so far, parsed. */
   logs(): Array<Record<string, unknown>>;
 }
@@ -28,6 +31,7 @@ export interface Harness {
 /** Call in a describe block; returns accessors valid inside tests. */
 export function useHarness(): Harness {
   let clock = new ManualClock();
+  let parameters = new SimulatedParameterStore();
   let restoreClock: () => void = () => undefined;
   let lines: string[] = [];
   let spy: jest.SpyInstance | undefined;
@@ -38,12 +42,15 @@ export function useHarness(): Harness {
     ec2.onAnyCommand().rejects(new Error('unexpected AWS call'));
     clock = new ManualClock();
     restoreClock = useClock(clock);
+    parameters = new SimulatedParameterStore({ now: () => clock.now() });
+    parameters.install();
     lines = [];
     spy = jest.spyOn(console, 'log').mockImplementation((line: string) => { lines.push(line); });
     delete process.env.TOTAL_TIMEOUT_SECONDS;
     delete process.env.MAX_MUTATIONS_PER_ENDPOINT;
   });
   afterEach(() => {
+    parameters.restore();
     restoreClock();
     spy?.mockRestore();
     process.env = { ...savedEnv };
@@ -51,6 +58,7 @@ export function useHarness(): Harness {
 
   return {
     get clock() { return clock; },
+    get parameters() { return parameters; },
     logs: () => lines.map(line => JSON.parse(line) as Record<string, unknown>),
   };
 }

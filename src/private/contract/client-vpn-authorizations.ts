@@ -13,8 +13,20 @@
 /** CloudFormation resource type of one authorization set. */
 export const CLIENT_VPN_AUTHORIZATIONS_RESOURCE_TYPE = 'Custom::NetworkAccessClientVpnAuthorizations';
 
-/** The schema version the construct writes today. */
-export const CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION = '1';
+/**
+ * The schema version the construct writes today.
+ *
+ * - '1': the set (endpoint, set id, rules, SessionsOnRevoke).
+ * - '2': adds RuleQuota, so the handler can plan revokes before authorizations
+ *   at the endpoint's quota instead of learning it from refused calls.
+ */
+export const CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION = '2';
+
+/** Every schema version ever written; the handler reads them all. */
+export const CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSIONS: readonly string[] = ['1', '2'];
+
+/** The family name of the sets' ownership records in Parameter Store. */
+export const CLIENT_VPN_AUTHORIZATIONS_OWNERSHIP_FAMILY = 'client-vpn-authorizations';
 
 /**
  * What to do with live Client VPN sessions after an Update revokes rules.
@@ -36,7 +48,7 @@ export interface AuthorizationRuleProperty {
   readonly Description?: string;
 }
 
-/** ResourceProperties of Custom::NetworkAccessClientVpnAuthorizations, schema version 1. */
+/** ResourceProperties of Custom::NetworkAccessClientVpnAuthorizations, schema versions 1 and 2. */
 export interface AuthorizationSetProperties {
   readonly ServiceToken?: string;
   readonly SchemaVersion: string;
@@ -52,6 +64,11 @@ export interface AuthorizationSetProperties {
   readonly Rules: AuthorizationRuleProperty[];
   /** SESSIONS_ON_REVOKE_NONE (default) or SESSIONS_ON_REVOKE_TERMINATE_ALL. */
   readonly SessionsOnRevoke?: string;
+  /**
+   * Schema version 2: the endpoint's authorization rule quota (a positive
+   * whole number; CloudFormation delivers it as a string).
+   */
+  readonly RuleQuota?: number | string;
 }
 
 /** Attributes the handler returns in `Data` (readable with getAtt). */

@@ -7,7 +7,7 @@ import {
   DescribeClientVpnAuthorizationRulesCommand,
   RevokeClientVpnIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { isComplete } from '../../../lambda/client-vpn-authorizations';
+import { isComplete, onEvent } from '../../../lambda/client-vpn-authorizations';
 import { HandlerError } from '../../../lambda/shared/errors';
 import { authorizeCalls, describeReturns, ec2, mutationCount, revokeCalls, revokeSucceeds, useHarness } from '../ec2-mock';
 import {
@@ -190,5 +190,35 @@ describe('rules EC2 marks failed', () => {
       + '10.0.0.0/16 group g-1: The group could not be resolved; 10.1.0.0/16 all groups: Internal failure',
     ));
     expect(mutationCount()).toBe(0);
+  });
+});
+
+describe('an endpoint EC2 does not describe yet (created in the same deploy)', () => {
+  const notFound = () => ec2.on(DescribeClientVpnAuthorizationRulesCommand)
+    .rejects(awsError('InvalidClientVpnEndpointId.NotFound', 'The Client VPN endpoint does not exist'));
+
+  test('Create waits through the grace period onEvent set, then fails naming the endpoint and the wait', async () => {
+    notFound();
+    const accepted = await onEvent(createEvent(setProps([RULE])));
+    const waiter = { ...waiterEvent(createEvent(setProps([RULE])), PHYSICAL_ID, accepted.Deadline), NotFoundGraceUntil: accepted.NotFoundGraceUntil };
+    await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
+    h.clock.time += 299_000;
+    await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
+    expect(mutationCount()).toBe(0);
+    h.clock.time += 2_000;
+    await expect(isComplete(waiter)).rejects.toThrow(new HandlerError(
+      `Client VPN endpoint ${ENDPOINT} does not exist (InvalidClientVpnEndpointId.NotFound: The Client VPN endpoint does not exist); waited 300 s for it to appear`));
+  });
+
+  test('once it appears within the grace period, the set goes in', async () => {
+    notFound();
+    const accepted = await onEvent(createEvent(setProps([RULE])));
+    const waiter = { ...waiterEvent(createEvent(setProps([RULE])), PHYSICAL_ID, accepted.Deadline), NotFoundGraceUntil: accepted.NotFoundGraceUntil };
+    await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
+    h.clock.time += 60_000;
+    describeReturns();
+    ec2.on(AuthorizeClientVpnIngressCommand).resolves({ Status: { Code: 'authorizing' } });
+    await expect(isComplete(waiter)).resolves.toEqual({ IsComplete: false });
+    expect(authorizeCalls()).toHaveLength(1);
   });
 });

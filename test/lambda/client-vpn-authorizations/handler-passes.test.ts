@@ -219,7 +219,7 @@ describe('deadline', () => {
     expect(mutationCount()).toBe(0);
   });
 
-  test('names at most 10 rules and counts the rest, by state', async () => {
+  test('names every pending rule that fits the reason, by state', async () => {
     describeReturns(...Array.from({ length: 8 }, (_, i) => wireRule(`10.${i}.0.0/16`, 'g-1', 'revoking')), ...foreign(2, 'authorizing'));
     const event = waiterEvent(createEvent(setProps(rules(14))), PHYSICAL_ID, h.clock.now() - 1);
     const error = await isComplete(event).then(() => undefined, (e: Error) => e);
@@ -227,8 +227,24 @@ describe('deadline', () => {
       `timed out after 3480 s waiting for endpoint ${ENDPOINT}: `
       + '8 rules still revoking (10.0.0.0/16 group g-1, 10.1.0.0/16 group g-1, 10.2.0.0/16 group g-1, 10.3.0.0/16 group g-1, '
       + '10.4.0.0/16 group g-1, 10.5.0.0/16 group g-1, 10.6.0.0/16 group g-1, 10.7.0.0/16 group g-1); '
-      + '6 rules not yet started (no free mutation slot on the endpoint) (10.10.0.0/16 group g-1, 10.11.0.0/16 group g-1, and 4 more)',
+      + '6 rules not yet started (no free mutation slot on the endpoint) (10.10.0.0/16 group g-1, 10.11.0.0/16 group g-1, '
+      + '10.12.0.0/16 group g-1, 10.13.0.0/16 group g-1, 10.8.0.0/16 group g-1, 10.9.0.0/16 group g-1)',
     );
+  });
+
+  test('with hundreds pending, names as many as fit the response budget and logs them all', async () => {
+    describeReturns(...foreign(10, 'authorizing'));
+    const many = Array.from({ length: 400 }, (_, i) => ({ Cidr: `10.${Math.floor(i / 200)}.${i % 200}.0/24`, GroupId: 'g-1' }));
+    const event = waiterEvent(createEvent(setProps(many)), PHYSICAL_ID, h.clock.now() - 1);
+    const error = await isComplete(event).then(() => undefined, (e: Error) => e);
+    const reason = error?.message ?? '';
+    expect(reason.length).toBeLessThan(1700);
+    const named = reason.match(/10\.\d+\.\d+\.0\/24 group g-1/g) ?? [];
+    expect(named.length).toBeGreaterThan(40);
+    expect(reason).toMatch(new RegExp(`and ${400 - named.length} more\\)$`));
+    const full = h.logs().find(line => line.message === 'deadline reached with rules remaining');
+    expect(full?.remaining).toBe(400);
+    expect((full?.ids as string[])).toContain('10.1.199.0/24 group g-1 (queued)');
   });
 
   test('a set that is in place succeeds even past the deadline', async () => {

@@ -18,8 +18,14 @@ const RULE_ALL = { Cidr: '10.1.0.0/16', AllGroups: 'true' };
 describe('Create', () => {
   test('onEvent answers with the natural physical id and a deadline, making no AWS call', async () => {
     const response = await onEvent(createEvent(setProps([RULE_G1, RULE_ALL])));
-    expect(response).toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: h.clock.time + (3600 - 120) * 1000 });
+    expect(response).toEqual({
+      PhysicalResourceId: PHYSICAL_ID,
+      Deadline: h.clock.time + (3600 - 120) * 1000,
+      // An endpoint created in the same deploy may not be described yet: wait five minutes for it.
+      NotFoundGraceUntil: h.clock.time + 300_000,
+    });
     expect(ec2.calls()).toHaveLength(0);
+    expect(h.parameters.names()).toEqual([]);
   });
 
   test('TOTAL_TIMEOUT_SECONDS moves the deadline', async () => {
@@ -91,7 +97,7 @@ describe('Update', () => {
     const oldProps = setProps([RULE_G1, RULE_ALL, { Cidr: '10.2.0.0/16', GroupId: 'g-2', Description: 'x' }]);
     const newProps = setProps([RULE_G1, { Cidr: '10.2.0.0/16', GroupId: 'g-2', Description: 'x' }, { Cidr: '10.3.0.0/16', GroupId: 'g-3' }]);
     const event = updateEvent(newProps, oldProps);
-    await expect(onEvent(event)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: expect.any(Number) });
+    await expect(onEvent(event)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: expect.any(Number), NotFoundGraceUntil: expect.any(Number) });
     expect(ec2.calls()).toHaveLength(0);
 
     const unchangedAndForeign = [

@@ -76,7 +76,7 @@ describe('parseAuthorizationSet', () => {
   });
 
   test.each([
-    [{ SchemaVersion: '2' }, "SchemaVersion '2' is not supported (this handler reads '1')"],
+    [{ SchemaVersion: '3' }, "SchemaVersion '3' is not supported (this handler reads '1', '2')"],
     [{ SchemaVersion: 1 as never }, 'SchemaVersion 1 is not supported'],
     [{ ClientVpnEndpointId: 'vpc-123' }, "ClientVpnEndpointId 'vpc-123' is not a Client VPN endpoint id"],
     [{ SetId: '' }, "SetId '' must be a non-empty string"],

@@ -173,3 +173,46 @@ describe('planPass: make before break', () => {
     expect(plan({ remove: [removed], observed: [oldRule] }).mutations).toEqual([{ kind: 'revoke', rule: removed }]);
   });
 });
+
+describe('planPass: at the rule quota (break before make, only as far as needed)', () => {
+  const existing = (n: number) => Array.from({ length: n }, (_, i) => seen(`172.16.${i}.0/24`, 'other', 'active'));
+  const adds = (n: number) => Array.from({ length: n }, (_, i) => want(`10.${i}.0.0/16`, 'g-1'));
+  const removes = (n: number) => Array.from({ length: n }, (_, i) => ({ cidr: `10.${100 + i}.0.0/16`, groupId: 'g-1' }));
+  const removedActive = (n: number) => removes(n).map(r => seen(r.cidr, r.groupId, 'active'));
+
+  test('a full endpoint: revokes exactly as many removed rules as the new ones need, and authorizes none yet', () => {
+    const result = plan({ ensure: adds(3), remove: removes(5), observed: [...existing(45), ...removedActive(5)], ruleQuota: 50 });
+    expect(result.mutations.map(m => m.kind)).toEqual(['revoke', 'revoke', 'revoke']);
+    expect(result.held).toHaveLength(2);
+    expect(result.pending.filter(p => p.state === 'quota')).toHaveLength(3);
+  });
+
+  test('room for some: authorizes those, revokes for the rest', () => {
+    const result = plan({ ensure: adds(5), remove: removes(5), observed: [...existing(43), ...removedActive(5)], ruleQuota: 50 });
+    expect(result.mutations.filter(m => m.kind === 'authorize')).toHaveLength(2);
+    expect(result.mutations.filter(m => m.kind === 'revoke')).toHaveLength(3);
+  });
+
+  test('removed rules already revoking count as room on the way: no further revoke', () => {
+    const revoking = removes(3).map(r => seen(r.cidr, r.groupId, 'revoking'));
+    const result = plan({ ensure: adds(3), remove: removes(3), observed: [...existing(47), ...revoking], ruleQuota: 50 });
+    expect(result.mutations).toEqual([]);
+    expect(result.pending.filter(p => p.state === 'quota')).toHaveLength(3);
+  });
+
+  test('under the quota: make before break as always', () => {
+    const result = plan({ ensure: adds(3), remove: removes(3), observed: [...existing(10), ...removedActive(3)], ruleQuota: 50 });
+    expect(result.mutations.map(m => m.kind)).toEqual(['authorize', 'authorize', 'authorize']);
+    expect(result.held).toHaveLength(3);
+  });
+
+  test('a quota too small even after every removal: nothing held back, the refusal says so', () => {
+    const result = plan({ ensure: adds(4), remove: removes(1), observed: [...existing(49), ...removedActive(1)], ruleQuota: 50 });
+    expect(result.mutations.map(m => m.kind)).toEqual(['authorize', 'authorize', 'authorize', 'authorize']);
+  });
+
+  test('without a known quota (schema version 1): unchanged', () => {
+    const result = plan({ ensure: adds(3), remove: removes(5), observed: [...existing(45), ...removedActive(5)] });
+    expect(result.mutations.map(m => m.kind)).toEqual(['authorize', 'authorize', 'authorize']);
+  });
+});
