@@ -245,13 +245,13 @@ async function releaseHeldRevokesAtQuota(target: ReconcileTarget, plan: Plan, ou
     return;
   }
   const slotsUsed = outcomes.filter(o => o.result === 'done').length;
-  const release = plan.held.slice(0, Math.max(0, plan.budget - slotsUsed));
+  const released = plan.held.slice(0, Math.max(0, plan.budget - slotsUsed));
   log.warn('rule quota reached: revoking removed rules before the new ones are in place', {
     endpointId: target.endpointId,
     held: plan.held.length,
-    released: release.length,
+    released: released.length,
   });
-  throwFirstFailure(await runMutations(target, release, true));
+  throwFirstFailure(await runMutations(target, released, true));
 }
 
 async function execute(target: ReconcileTarget, mutation: Mutation, ruleLimitIsTransient: boolean): Promise<CallOutcome> {

@@ -5,11 +5,13 @@ import { Construct, IConstruct } from 'constructs';
 import {
   AuthorizationRuleProperty,
   AuthorizationSetProperties,
+  CLIENT_VPN_AUTHORIZATIONS_OWNERSHIP_FAMILY,
   CLIENT_VPN_AUTHORIZATIONS_RESOURCE_TYPE,
   CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION,
 } from '../private/contract/client-vpn-authorizations';
 import { NetworkAccessValidationError } from '../private/errors';
 import { parseIpv4Cidr } from '../private/ipv4-cidr';
+import { ownershipStatements } from '../private/ownership';
 import { HandlerProvider } from '../private/provider';
 import {
   AccessGrant,
@@ -118,9 +120,14 @@ export interface ClientVpnAuthorizationsProps {
   readonly rules?: ClientVpnAuthorizationRuleOptions[];
 
   /**
-   * The endpoint's quota of authorization rules. Declaring more rules for one
-   * endpoint (over all sets of the app) adds a warning to the synth output;
-   * raise it after raising the quota with AWS.
+   * The endpoint's quota of authorization rules.
+   *
+   * The handler plans with it: when the rules on the endpoint plus the new
+   * ones would pass the quota, it revokes just enough removed rules first,
+   * so an update of a full endpoint makes exactly one call per change.
+   * Declaring more rules for one endpoint (over all sets of the stack) than
+   * an explicitly set quota fails synth; over the default quota it adds a
+   * warning. Raise it after raising the quota with AWS.
    *
    * @default 50 - Client VPN's default quota
    * @see https://docs.aws.amazon.com/vpn/latest/clientvpn-admin/limits.html
@@ -214,6 +221,7 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
 
   private readonly rulesByKey = new Map<string, NormalizedRule>();
   private readonly ruleQuota: number;
+  private readonly ruleQuotaExplicit: boolean;
 
   constructor(scope: Construct, id: string, props: ClientVpnAuthorizationsProps) {
     super(scope, id);
@@ -226,6 +234,7 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
       throw new NetworkAccessValidationError(`ruleQuota ${props.ruleQuota} must be a positive whole number`, this);
     }
     this.ruleQuota = props.ruleQuota ?? DEFAULT_RULE_QUOTA;
+    this.ruleQuotaExplicit = props.ruleQuota !== undefined && !Token.isUnresolved(props.ruleQuota);
 
     const provider = HandlerProvider.getOrCreate(this, {
       handler: 'client-vpn-authorizations',
@@ -242,6 +251,8 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
           actions: ['ec2:DescribeClientVpnAuthorizationRules'],
           resources: ['*'],
         }),
+        // The sets' ownership records: a removal leaves rules other sets declare.
+        ...ownershipStatements(CLIENT_VPN_AUTHORIZATIONS_OWNERSHIP_FAMILY),
       ],
     });
     const stack = Stack.of(this);
@@ -269,6 +280,7 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
       SchemaVersion: CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION,
       ClientVpnEndpointId: endpointId,
       SetId: this.node.addr,
+      RuleQuota: this.ruleQuota,
       Rules: Lazy.any({ produce: () => this.renderRules() }, { omitEmptyArray: false }) as unknown as AuthorizationRuleProperty[],
       // Written only when sessions are terminated, so that the templates of
       // sets that never asked for it stay exactly as they were.
@@ -350,6 +362,11 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
   /** @internal */
   public _ruleQuota(): number {
     return this.ruleQuota;
+  }
+
+  /** @internal */
+  public _ruleQuotaExplicit(): boolean {
+    return this.ruleQuotaExplicit;
   }
 
   private normalize(rule: ClientVpnAuthorizationRuleOptions): NormalizedRule {
@@ -511,8 +528,12 @@ class EndpointRegistry extends Construct {
           }
         }
       }
+      const explicit = sets.filter(s => s._ruleQuotaExplicit());
       const quota = Math.max(...sets.map(s => s._ruleQuota()));
-      if (total > quota) {
+      if (explicit.length > 0 && total > quota) {
+        errors.push(`${total} authorization rules are declared for endpoint ${displayEndpoint(sets[0])}, over its ruleQuota of ${quota} `
+          + `(set on ${explicit.map(s => s.node.path).join(', ')}): raise ruleQuota to the endpoint's quota, or declare fewer rules`);
+      } else if (total > quota) {
         Annotations.of(sets[sets.length - 1]).addWarningV2('cdk-network-access:client-vpn-rule-quota',
           `${total} authorization rules are declared for endpoint ${displayEndpoint(sets[0])}, over the quota of ${quota} rules per endpoint: the deploy fails with ClientVpnAuthorizationRuleLimitExceeded unless the quota was raised (then set ruleQuota)`);
       }

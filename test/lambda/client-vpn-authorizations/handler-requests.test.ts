@@ -97,7 +97,9 @@ describe('Update', () => {
     const oldProps = setProps([RULE_G1, RULE_ALL, { Cidr: '10.2.0.0/16', GroupId: 'g-2', Description: 'x' }]);
     const newProps = setProps([RULE_G1, { Cidr: '10.2.0.0/16', GroupId: 'g-2', Description: 'x' }, { Cidr: '10.3.0.0/16', GroupId: 'g-3' }]);
     const event = updateEvent(newProps, oldProps);
-    await expect(onEvent(event)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: expect.any(Number), NotFoundGraceUntil: expect.any(Number) });
+    await expect(onEvent(event)).resolves.toEqual({
+      PhysicalResourceId: PHYSICAL_ID, Deadline: expect.any(Number), NotFoundGraceUntil: expect.any(Number),
+    });
     expect(ec2.calls()).toHaveLength(0);
 
     const unchangedAndForeign = [

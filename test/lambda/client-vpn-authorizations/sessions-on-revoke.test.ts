@@ -36,7 +36,9 @@ async function waiter(event: OnEventRequest): Promise<IsCompleteRequest> {
 describe("'terminate-all'", () => {
   test('onEvent hands isComplete the cutoff, and makes no call', async () => {
     const event = updateEvent(setProps([KEEP], terminateAll), setProps([KEEP, DROP], terminateAll));
-    expect(await onEvent(event)).toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: expect.any(Number), AcceptedAt: h.clock.time, NotFoundGraceUntil: expect.any(Number) });
+    expect(await onEvent(event)).toEqual({
+      PhysicalResourceId: PHYSICAL_ID, Deadline: expect.any(Number), AcceptedAt: h.clock.time, NotFoundGraceUntil: expect.any(Number),
+    });
     expect(ec2.calls()).toHaveLength(0);
   });
 
