@@ -183,10 +183,15 @@ export async function measureCacheIngressCalls(options: CacheIngressBenchOptions
   return results;
 }
 
-export function cacheIngressTables(synth: CacheIngressSynthResult, calls: readonly CacheIngressCallResult[], options: CacheIngressBenchOptions): Table[] {
+export function cacheIngressTables(
+  synth: CacheIngressSynthResult,
+  calls: readonly CacheIngressCallResult[],
+  options: CacheIngressBenchOptions,
+): Table[] {
   const pairs = options.groups * options.pairsPerGroup;
   const row = (name: string, s: CacheIngressSynthResult['ours']) => [
-    name, String(pairs), String(s.facts.resources), String(s.facts.ingressResources), formatMs(s.medianMs), formatMs(s.minMs), formatKb(s.facts.templateBytes),
+    name, String(pairs), String(s.facts.resources), String(s.facts.ingressResources),
+    formatMs(s.medianMs), formatMs(s.minMs), formatKb(s.facts.templateBytes),
   ];
   return [
     {

@@ -126,7 +126,9 @@ async function main(): Promise<void> {
     siteToSite,
     ...cacheIngressTables(cacheSynth, cacheCalls, CACHE_INGRESS),
   ];
-  const targets: TargetCheck[] = [...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations), ...cacheIngressTargets(cacheSynth, cacheCalls)];
+  const targets: TargetCheck[] = [
+    ...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations), ...cacheIngressTargets(cacheSynth, cacheCalls),
+  ];
   const seconds = elapsedMs(started) / 1000;
 
   const report = [

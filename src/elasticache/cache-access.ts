@@ -159,7 +159,12 @@ export class CacheAccess extends Construct implements IAccessGrantSource {
       `${cache.node.path} is not an ElastiCache cache this library knows (CfnCacheCluster, CfnReplicationGroup, CfnServerlessCache, or an ec2.IConnectable cache)`, this);
   }
 
-  private ports(port: number | undefined, declared: number | undefined, engine: string | undefined, serverless: boolean): { from: number; to: number } {
+  private ports(
+    port: number | undefined,
+    declared: number | undefined,
+    engine: string | undefined,
+    serverless: boolean,
+  ): { from: number; to: number } {
     if (port !== undefined) {
       return { from: port, to: port };
     }

@@ -32,11 +32,11 @@ export function suppressNagRules(scope: IConstruct, suppressions: NagSuppression
         // A granular rule suppressed for more findings by a later caller (a
         // construct adding a scoped wildcard to a shared role): one entry per
         // rule, with both reasons and every finding.
-        const existing = merged[index];
-        const appliesTo = existing.applies_to as Array<string | { readonly regex: string }>;
+        const entry = merged[index];
+        const appliesTo = entry.applies_to as Array<string | { readonly regex: string }>;
         const added = s.appliesTo.filter(a => !appliesTo.some(b => JSON.stringify(b) === JSON.stringify(a)));
         if (added.length > 0) {
-          merged[index] = { ...existing, reason: `${existing.reason} ${s.reason}`, applies_to: [...appliesTo, ...added] };
+          merged[index] = { ...entry, reason: `${entry.reason} ${s.reason}`, applies_to: [...appliesTo, ...added] };
         }
       }
     }

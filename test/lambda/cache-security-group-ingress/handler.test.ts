@@ -55,8 +55,11 @@ function create(pairs: Array<[string, string]>): OnEventRequest {
 }
 function update(pairs: Array<[string, string]>, old: Array<[string, string]>, oldGroup = GROUP): OnEventRequest {
   return {
-    ...common, RequestType: 'Update', PhysicalResourceId: `${oldGroup}/ingress/${SET_ID}`,
-    ResourceProperties: properties(pairs), OldResourceProperties: properties(old, oldGroup),
+    ...common,
+    RequestType: 'Update',
+    PhysicalResourceId: `${oldGroup}/ingress/${SET_ID}`,
+    ResourceProperties: properties(pairs),
+    OldResourceProperties: properties(old, oldGroup),
   };
 }
 function del(pairs: Array<[string, string]>, physicalId = PHYSICAL_ID): OnEventRequest {
