@@ -58,7 +58,7 @@ function buildApp(variant: Variant, options: CacheIngressBenchOptions, outdir: s
       const set = new CacheSecurityGroupIngress(stack, `Ingress${g}`, { cacheSecurityGroupName: group });
       for (let i = 0; i < options.pairsPerGroup; i++) {
         const p = pairOf(g, i);
-        set.allowFrom(CacheIngressSource.securityGroupName(p.name, p.owner));
+        set.allowFrom(CacheIngressSource.fromSecurityGroupName(p.name, p.owner));
       }
     } else {
       for (let i = 0; i < options.pairsPerGroup; i++) {

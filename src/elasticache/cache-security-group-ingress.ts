@@ -54,7 +54,7 @@ export class CacheIngressSource {
    * @param ownerAccountId the 12-digit account that owns it; defaults to the
    *   account of the stack that declares the ingress
    */
-  public static securityGroupName(securityGroupName: string, ownerAccountId?: string): CacheIngressSource {
+  public static fromSecurityGroupName(securityGroupName: string, ownerAccountId?: string): CacheIngressSource {
     return new CacheIngressSource(securityGroupName, ownerAccountId);
   }
 

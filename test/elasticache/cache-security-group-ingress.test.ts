@@ -38,9 +38,9 @@ describe('CacheSecurityGroupIngress: template', () => {
     const stack = newStack();
     const set = new CacheSecurityGroupIngress(stack, 'Ingress', {
       cacheSecurityGroupName: 'legacy-cache',
-      sources: [CacheIngressSource.securityGroupName('web', OTHER_ACCOUNT)],
+      sources: [CacheIngressSource.fromSecurityGroupName('web', OTHER_ACCOUNT)],
     });
-    set.allowFrom(CacheIngressSource.securityGroupName('app'), 'app servers');
+    set.allowFrom(CacheIngressSource.fromSecurityGroupName('app'), 'app servers');
 
     const template = Template.fromStack(stack);
     template.resourceCountIs(TYPE, 1);
@@ -69,7 +69,7 @@ describe('CacheSecurityGroupIngress: template', () => {
     const group = new CacheSecurityGroup(stack, 'Group', { description: 'legacy clusters' });
     new CacheSecurityGroupIngress(stack, 'Ingress', {
       cacheSecurityGroup: group,
-      sources: [CacheIngressSource.securityGroupName('app')],
+      sources: [CacheIngressSource.fromSecurityGroupName('app')],
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElastiCache::SecurityGroup', { Description: 'legacy clusters' });
@@ -80,7 +80,7 @@ describe('CacheSecurityGroupIngress: template', () => {
   test('fromCacheSecurityGroupName imports by name', () => {
     const stack = newStack();
     const group = CacheSecurityGroup.fromCacheSecurityGroupName(stack, 'Imported', 'default');
-    new CacheSecurityGroupIngress(stack, 'Ingress', { cacheSecurityGroup: group, sources: [CacheIngressSource.securityGroupName('app')] });
+    new CacheSecurityGroupIngress(stack, 'Ingress', { cacheSecurityGroup: group, sources: [CacheIngressSource.fromSecurityGroupName('app')] });
     Template.fromStack(stack).hasResourceProperties(TYPE, { CacheSecurityGroupName: 'default' });
     expect(() => CacheSecurityGroup.fromCacheSecurityGroupName(stack, 'Bad', 'has space'))
       .toThrow(/Stack\/Bad: cacheSecurityGroupName 'has space' may contain only letters, digits and hyphens/);
@@ -101,8 +101,8 @@ describe('CacheSecurityGroupIngress: template', () => {
 
   test('sets on the same group in one stack deploy one after the other', () => {
     const stack = newStack();
-    const a = new CacheSecurityGroupIngress(stack, 'A', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.securityGroupName('a')] });
-    const b = new CacheSecurityGroupIngress(stack, 'B', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.securityGroupName('b')] });
+    const a = new CacheSecurityGroupIngress(stack, 'A', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.fromSecurityGroupName('a')] });
+    const b = new CacheSecurityGroupIngress(stack, 'B', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.fromSecurityGroupName('b')] });
     const resources = Template.fromStack(stack).findResources(TYPE);
     const bId = stack.getLogicalId(b.resource.node.defaultChild as never);
     expect(resources[bId].DependsOn).toContain(stack.getLogicalId(a.resource.node.defaultChild as never));
@@ -113,7 +113,7 @@ describe('CacheSecurityGroupIngress: template', () => {
     const name = Lazy.string({ produce: () => 'resolved-late' });
     new CacheSecurityGroupIngress(stack, 'Ingress', {
       cacheSecurityGroupName: name,
-      sources: [CacheIngressSource.securityGroupName(Lazy.string({ produce: () => 'sg-name' }), Aws.ACCOUNT_ID)],
+      sources: [CacheIngressSource.fromSecurityGroupName(Lazy.string({ produce: () => 'sg-name' }), Aws.ACCOUNT_ID)],
     });
     Template.fromStack(stack).hasResourceProperties(TYPE, {
       CacheSecurityGroupName: 'resolved-late',
@@ -151,34 +151,34 @@ describe('CacheSecurityGroupIngress: validation', () => {
     ['app', 'AKIAIOSFODNN7EXAMPLE', /owner account id 'AKIAIOSFODNN7EXAMPLE' is not a 12-digit/],
   ])('source (%p, %p) fails, naming the construct path', (name, owner, message) => {
     const s = set();
-    expect(() => s.allowFrom(CacheIngressSource.securityGroupName(name, owner))).toThrow(message);
-    expect(() => s.allowFrom(CacheIngressSource.securityGroupName(name, owner))).toThrow(/^Stack\/Ingress: /);
+    expect(() => s.allowFrom(CacheIngressSource.fromSecurityGroupName(name, owner))).toThrow(message);
+    expect(() => s.allowFrom(CacheIngressSource.fromSecurityGroupName(name, owner))).toThrow(/^Stack\/Ingress: /);
   });
 
   test('a pair declared twice in one set fails', () => {
     const s = set();
-    s.allowFrom(CacheIngressSource.securityGroupName('app', ACCOUNT));
+    s.allowFrom(CacheIngressSource.fromSecurityGroupName('app', ACCOUNT));
     // The default owner is the stack account: the same pair.
-    expect(() => s.allowFrom(CacheIngressSource.securityGroupName('app')))
+    expect(() => s.allowFrom(CacheIngressSource.fromSecurityGroupName('app')))
       .toThrow("Stack/Ingress: the source 'app' (owner 123456789012) is declared twice; keep one of them");
     // Same name, other owner: another pair.
-    s.allowFrom(CacheIngressSource.securityGroupName('app', OTHER_ACCOUNT));
+    s.allowFrom(CacheIngressSource.fromSecurityGroupName('app', OTHER_ACCOUNT));
     expect(s.sourceCount).toBe(2);
   });
 
   test('a pair declared by two sets on one group fails synth, naming both', () => {
     const app = new App();
     const stack = newStack(app);
-    new CacheSecurityGroupIngress(stack, 'A', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.securityGroupName('app')] });
-    new CacheSecurityGroupIngress(stack, 'B', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.securityGroupName('app')] });
+    new CacheSecurityGroupIngress(stack, 'A', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.fromSecurityGroupName('app')] });
+    new CacheSecurityGroupIngress(stack, 'B', { cacheSecurityGroupName: 'g', sources: [CacheIngressSource.fromSecurityGroupName('app')] });
     expect(() => app.synth()).toThrow(/the source 'app' \(owner 123456789012\) on cache security group g is declared by both Stack\/A and Stack\/B/);
   });
 
   test('the same pair on two different groups is fine', () => {
     const app = new App();
     const stack = newStack(app);
-    new CacheSecurityGroupIngress(stack, 'A', { cacheSecurityGroupName: 'g1', sources: [CacheIngressSource.securityGroupName('app')] });
-    new CacheSecurityGroupIngress(stack, 'B', { cacheSecurityGroupName: 'g2', sources: [CacheIngressSource.securityGroupName('app')] });
+    new CacheSecurityGroupIngress(stack, 'A', { cacheSecurityGroupName: 'g1', sources: [CacheIngressSource.fromSecurityGroupName('app')] });
+    new CacheSecurityGroupIngress(stack, 'B', { cacheSecurityGroupName: 'g2', sources: [CacheIngressSource.fromSecurityGroupName('app')] });
     expect(() => app.synth()).not.toThrow();
   });
 
@@ -211,8 +211,8 @@ describe('CacheSecurityGroupIngress: access model', () => {
     const stack = newStack();
     new CacheSecurityGroupIngress(stack, 'Ingress', {
       cacheSecurityGroupName: 'legacy-cache',
-      sources: [CacheIngressSource.securityGroupName('web', OTHER_ACCOUNT)],
-    }).allowFrom(CacheIngressSource.securityGroupName('app'), 'app servers');
+      sources: [CacheIngressSource.fromSecurityGroupName('web', OTHER_ACCOUNT)],
+    }).allowFrom(CacheIngressSource.fromSecurityGroupName('app'), 'app servers');
     expect(AccessModel.grantsIn(stack)).toEqual([
       {
         principal: { kind: AccessPrincipalKind.SECURITY_GROUP, id: 'app', account: ACCOUNT, crossAccount: false },
@@ -237,7 +237,7 @@ describe('CacheSecurityGroupIngress: access model', () => {
 describe('CacheSecurityGroupIngress: IAM and cdk-nag', () => {
   test('mutations are scoped to the group ARN, ownership records to the family path', () => {
     const stack = newStack();
-    new CacheSecurityGroupIngress(stack, 'Ingress', { cacheSecurityGroupName: 'legacy-cache', sources: [CacheIngressSource.securityGroupName('app')] });
+    new CacheSecurityGroupIngress(stack, 'Ingress', { cacheSecurityGroupName: 'legacy-cache', sources: [CacheIngressSource.fromSecurityGroupName('app')] });
     const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy') as Record<string, PolicyResource>;
     const statements = Object.values(policies).flatMap(p => p.Properties.PolicyDocument.Statement);
     expect(statements).toContainEqual(expect.objectContaining({
@@ -251,7 +251,7 @@ describe('CacheSecurityGroupIngress: IAM and cdk-nag', () => {
   test('AwsSolutions finds nothing unsuppressed', () => {
     const stack = newStack();
     const group = new CacheSecurityGroup(stack, 'Group');
-    new CacheSecurityGroupIngress(stack, 'Ingress', { cacheSecurityGroup: group, sources: [CacheIngressSource.securityGroupName('app')] });
+    new CacheSecurityGroupIngress(stack, 'Ingress', { cacheSecurityGroup: group, sources: [CacheIngressSource.fromSecurityGroupName('app')] });
     Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
     const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));

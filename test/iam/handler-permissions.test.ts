@@ -184,7 +184,7 @@ describe('every call a handler makes is allowed by the role the constructs synth
     const stack = newStack();
     new CacheSecurityGroupIngress(stack, 'Ingress', {
       cacheSecurityGroupName: 'legacy-cache',
-      sources: [CacheIngressSource.securityGroupName('app')],
+      sources: [CacheIngressSource.fromSecurityGroupName('app')],
     });
     const allowed = allowedActions(stack, 'cache-security-group-ingress');
     const called = actionsCalledBy('cache-security-group-ingress');
