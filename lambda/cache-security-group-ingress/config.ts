@@ -15,6 +15,13 @@ import { integerFromEnv } from '../shared/env';
  */
 export const DEFAULT_MAX_MUTATIONS_PER_GROUP = 5;
 
+/**
+ * How long Create and Update wait for a cache security group ElastiCache
+ * does not describe yet (one created earlier in the same deploy) before
+ * failing with "does not exist".
+ */
+export const GROUP_NOT_FOUND_GRACE_MS = 60_000;
+
 /** Pause before resending calls the service refused (throttling). */
 export const REFUSED_RETRY_DELAY_MS = 1_000;
 

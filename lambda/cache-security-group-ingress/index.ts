@@ -9,9 +9,11 @@
  * us, so anything `onEvent` had authorized would be orphaned access. Every
  * call therefore happens in `isComplete`, whose failures keep the real id.
  */
+import { GROUP_NOT_FOUND_GRACE_MS } from './config';
 import { reconcilePass } from './pass';
 import { interpretRequest } from './target';
-import { computeDeadline, readDeadline } from '../shared/deadline';
+import { clock } from '../shared/clock';
+import { computeDeadline, readDeadline, readEpochMs } from '../shared/deadline';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from '../shared/events';
 import { log } from '../shared/log';
 
@@ -32,7 +34,12 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
     ensure: target.ensure.length,
     remove: target.remove.length,
   });
-  return { PhysicalResourceId: target.physicalId, Deadline: computeDeadline() };
+  return {
+    PhysicalResourceId: target.physicalId,
+    Deadline: computeDeadline(),
+    // A Delete of a group that does not exist is done; Create and Update wait a minute.
+    ...(target.requestType !== 'Delete' ? { NotFoundGraceUntil: clock.now() + GROUP_NOT_FOUND_GRACE_MS } : {}),
+  };
 }
 
 export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
@@ -40,5 +47,5 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
   if (interpretation.action === 'skip') {
     return { IsComplete: true };
   }
-  return reconcilePass(interpretation.target, readDeadline(event));
+  return reconcilePass(interpretation.target, readDeadline(event), readEpochMs(event.NotFoundGraceUntil));
 }

@@ -7,7 +7,7 @@
  * DescribeCacheSecurityGroups, so a duplicate delivery, a crashed pass or a
  * pair changed out of band are all just a different observation.
  */
-import { maxMutationsPerGroup, REFUSED_RETRY_DELAY_MS } from './config';
+import { GROUP_NOT_FOUND_GRACE_MS, maxMutationsPerGroup, REFUSED_RETRY_DELAY_MS } from './config';
 import { logPending, timeoutMessage, timeoutWhileUnreadableMessage } from './deadline';
 import { authorizePair, CallOutcome, describeIngress, isCacheSecurityGroupsUnavailable, revokePair, unavailableError } from './elasticache-ingress';
 import { ownershipKey, pairLabel } from './pairs';
@@ -29,7 +29,11 @@ export function ownershipScope(target: ReconcileTarget): OwnershipScope {
   return { family: CACHE_SECURITY_GROUP_INGRESS_OWNERSHIP_FAMILY, target: target.cacheSecurityGroupName };
 }
 
-export async function reconcilePass(target: ReconcileTarget, deadline: number | undefined): Promise<IsCompleteResponse> {
+export async function reconcilePass(
+  target: ReconcileTarget,
+  deadline: number | undefined,
+  notFoundGraceUntil?: number,
+): Promise<IsCompleteResponse> {
   const group = target.cacheSecurityGroupName;
 
   // Claim before any call that mutates (so a concurrent removal by another
@@ -47,7 +51,7 @@ export async function reconcilePass(target: ReconcileTarget, deadline: number | 
   try {
     observed = await describeIngress(group);
   } catch (err) {
-    return describeFailed(target, deadline, err);
+    return describeFailed(target, deadline, err, notFoundGraceUntil);
   }
 
   const plan = planPass({
@@ -82,7 +86,12 @@ function ownershipFailed(target: ReconcileTarget, deadline: number | undefined, 
   throw HandlerError.fromAwsError('Parameter Store (ownership records)', `cache security group ${group}`, err);
 }
 
-async function describeFailed(target: ReconcileTarget, deadline: number | undefined, err: unknown): Promise<IsCompleteResponse> {
+async function describeFailed(
+  target: ReconcileTarget,
+  deadline: number | undefined,
+  err: unknown,
+  notFoundGraceUntil: number | undefined,
+): Promise<IsCompleteResponse> {
   const group = target.cacheSecurityGroupName;
   if (isCacheSecurityGroupsUnavailable(err)) {
     if (target.requestType === 'Delete') {
@@ -98,7 +107,14 @@ async function describeFailed(target: ReconcileTarget, deadline: number | undefi
         log.info('cache security group does not exist; nothing left to revoke', { cacheSecurityGroupName: group, error: safeErrorText(err) });
         return completed(target, deadline);
       }
-      throw new HandlerError(`cache security group ${group} does not exist (${safeErrorText(err)}); create it first, or check its name and region`);
+      if (notFoundGraceUntil !== undefined && clock.now() < notFoundGraceUntil && !isPastDeadline(deadline)) {
+        log.warn('cache security group not described yet; waiting for it (it may have been created in this deploy)', {
+          cacheSecurityGroupName: group, waitUntil: new Date(notFoundGraceUntil).toISOString(), error: safeErrorText(err),
+        });
+        return NOT_COMPLETE;
+      }
+      throw new HandlerError(`cache security group ${group} does not exist (${safeErrorText(err)}); create it first, or check its name and region`
+        + (notFoundGraceUntil !== undefined ? `; waited ${GROUP_NOT_FOUND_GRACE_MS / 1000} s for it to appear` : ''));
     case 'retry-later':
       if (isPastDeadline(deadline)) {
         throw new HandlerError(timeoutWhileUnreadableMessage(group, safeErrorText(err)));

@@ -121,6 +121,21 @@ describe('create', () => {
     const result = await driver().create(props('no-such-group', [APP]));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     expect(result.reason).toMatch(/^cache security group no-such-group does not exist \(CacheSecurityGroupNotFoundFault: CacheSecurityGroup no-such-group not found\.\)/);
+    expect(result.reason).toContain('waited 60 s for it to appear');
+  });
+
+  test('a group that ElastiCache describes only a little later (created in the same deploy) is waited for', async () => {
+    const { sim, driver, expectExactly } = lab();
+    let describes = 0;
+    sim.onCall(call => {
+      if (call.operation === 'DescribeCacheSecurityGroups' && call.group === 'late-group' && ++describes === 2) {
+        sim.createCacheSecurityGroup('late-group');
+        FOREIGN.forEach(f => sim.putPair('late-group', f));
+      }
+    });
+    const result = await driver().create(props('late-group', [APP]));
+    expect(result.status).toBe('CREATE_COMPLETE');
+    expectExactly('late-group', [APP]);
   });
 
   test('a VPC-only account fails at once with a reason naming the VPC path, without retrying', async () => {

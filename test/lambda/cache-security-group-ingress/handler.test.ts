@@ -110,7 +110,13 @@ afterEach(() => {
 describe('onEvent', () => {
   test('makes no AWS call and answers with the natural physical id and a deadline', async () => {
     const response = await onEvent(create([['app', ACCOUNT]]));
-    expect(response).toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: clock.now() + (1800 - 120) * 1000 });
+    expect(response).toEqual({
+      PhysicalResourceId: PHYSICAL_ID,
+      Deadline: clock.now() + (1800 - 120) * 1000,
+      NotFoundGraceUntil: clock.now() + 60_000,
+    });
+    // A Delete does not wait for a missing group.
+    expect(await onEvent(del([['app', ACCOUNT]]))).toEqual({ PhysicalResourceId: PHYSICAL_ID, Deadline: clock.now() + (1800 - 120) * 1000 });
     expect(elasticache.calls()).toHaveLength(0);
     expect(store.callCount('PutParameter')).toBe(0);
   });
