@@ -21,6 +21,7 @@ import { CloudFormationLifecycleDriver } from '../test/support/cloudformation-li
 import type { SimulatedCall } from '../test/support/simulated-client-vpn';
 import { ruleSignature, SimulatedClientVpnService } from '../test/support/simulated-client-vpn';
 import { SimulatedClock } from '../test/support/simulated-clock';
+import { SimulatedParameterStore } from '../test/support/simulated-parameter-store';
 
 export interface UpdateScenario {
   /** Rules in the set before the update. */
@@ -175,6 +176,9 @@ export async function runUpdateScenario(scenario: UpdateScenario): Promise<Updat
   const restoreClock = clock.install();
   const service = new SimulatedClientVpnService({ clock, maxRulesPerEndpoint: scenario.ruleQuota ?? 10_000 });
   service.install();
+  // The handler keeps its sets' ownership records in Parameter Store.
+  const parameters = new SimulatedParameterStore({ now: () => clock.now() });
+  parameters.install();
   try {
     const endpointId = service.createEndpoint();
     const { before, after } = ruleSets(scenario);
@@ -216,6 +220,7 @@ export async function runUpdateScenario(scenario: UpdateScenario): Promise<Updat
       };
     });
   } finally {
+    parameters.restore();
     service.restore();
     restoreClock();
   }

@@ -11,12 +11,14 @@
  *   (c) handler-assets.ts  bundle size and module load time
  *   (d) terminations.ts    ending N Client VPN sessions against the simulated endpoint
  *   (e) site-to-site-synth.ts  synth of 20 site-to-site VPN connections, ours vs aws-cdk-lib
+ *   (f) cache-security-group-ingress.ts  200 cache ingress pairs: synth vs the L1, and calls per Update
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { measureUpdates, updateScenarios, updateTable, updateTargets } from './api-calls';
+import { cacheIngressTables, cacheIngressTargets, measureCacheIngressCalls, measureCacheIngressSynth } from './cache-security-group-ingress';
 import { assetTable, measureAssets } from './handler-assets';
 import { siteToSiteSynthTable } from './site-to-site-synth';
 import { elapsedMs } from './stats';
@@ -47,6 +49,16 @@ const SITE_TO_SITE = {
   warmup: 3,
   repetitions: 15,
   workDir: path.join(WORK_DIR, 'site-to-site'),
+};
+
+const CACHE_INGRESS = {
+  groups: 10,
+  pairsPerGroup: 20,
+  warmup: 3,
+  repetitions: 15,
+  workDir: path.join(WORK_DIR, 'cache-ingress'),
+  ks: [1, 2, 5, 10, 20],
+  setSize: 20,
 };
 
 const ASSETS = {
@@ -99,6 +111,10 @@ async function main(): Promise<void> {
   const terminations = await measureTerminations();
   section('(e) site-to-site VPN synth');
   const siteToSite = await siteToSiteSynthTable(SITE_TO_SITE);
+  section('(f) cache security group ingress');
+  const cacheSynth = measureCacheIngressSynth(CACHE_INGRESS);
+  const cacheCalls = await measureCacheIngressCalls(CACHE_INGRESS);
+  fs.rmSync(CACHE_INGRESS.workDir, { recursive: true, force: true });
   fs.rmSync(SYNTH.workDir, { recursive: true, force: true });
   fs.rmSync(SITE_TO_SITE.workDir, { recursive: true, force: true });
 
@@ -108,8 +124,11 @@ async function main(): Promise<void> {
     assetTable(assets, ASSETS, ROOT),
     terminationsTable(terminations),
     siteToSite,
+    ...cacheIngressTables(cacheSynth, cacheCalls, CACHE_INGRESS),
   ];
-  const targets: TargetCheck[] = [...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations)];
+  const targets: TargetCheck[] = [
+    ...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations), ...cacheIngressTargets(cacheSynth, cacheCalls),
+  ];
   const seconds = elapsedMs(started) / 1000;
 
   const report = [

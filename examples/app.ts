@@ -2,8 +2,13 @@
  * The example app the README's main command synthesizes:
  *   npm ci && npx projen synth:example
  * It writes cdk.out/ with one stack: a VPC, a Client VPN endpoint, the
- * endpoint's authorization rules declared as two reviewable sets, and the
- * off-boarding of two people whose live sessions must end.
+ * endpoint's authorization rules declared as two reviewable sets, the
+ * off-boarding of two people whose live sessions must end, and who may reach
+ * the caches: a Redis cluster in the VPC (its security group) and a legacy
+ * cache security group (clusters outside a VPC), declared the same way.
+ *
+ * A VPC-only account cannot use cache security groups; leave that part out
+ * with `-c vpcOnlyAccount=true`.
  *
  * Pass your own ACM certificates to deploy it:
  *   npx cdk deploy --app 'npx ts-node --project tsconfig.dev.json examples/app.ts' \
@@ -11,8 +16,16 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ClientVpnAuthorizations, ClientVpnRevocations, SessionEnforcement } from '../src';
+import {
+  CacheAccess,
+  CacheIngressSource,
+  CacheSecurityGroupIngress,
+  ClientVpnAuthorizations,
+  ClientVpnRevocations,
+  SessionEnforcement,
+} from '../src';
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
 const stack = new Stack(app, 'NetworkAccessExample', {
@@ -64,5 +77,30 @@ offboarded.metricSessionsTerminated({ period: Duration.hours(1) }).createAlarm(s
   threshold: 1,
   evaluationPeriods: 1,
 });
+
+// Who may reach the caches. In the VPC: the app servers reach the Redis
+// cluster through the cluster's own security group.
+const appServers = new ec2.SecurityGroup(stack, 'AppServers', { vpc, description: 'App servers', securityGroupName: 'app-servers' });
+const cacheSecurityGroup = new ec2.SecurityGroup(stack, 'SessionCacheSg', { vpc, description: 'Session cache', allowAllOutbound: false });
+const sessionCache = new elasticache.CfnCacheCluster(stack, 'SessionCache', {
+  engine: 'redis',
+  cacheNodeType: 'cache.t4g.micro',
+  numCacheNodes: 1,
+  cacheSubnetGroupName: new elasticache.CfnSubnetGroup(stack, 'SessionCacheSubnets', {
+    description: 'Session cache subnets',
+    subnetIds: vpc.isolatedSubnets.map(s => s.subnetId),
+  }).ref,
+  vpcSecurityGroupIds: [cacheSecurityGroup.securityGroupId],
+});
+CacheAccess.allow(sessionCache, appServers, { description: 'App servers: sessions' });
+
+// Outside a VPC (an account that still runs EC2-Classic-era clusters): the
+// same app servers, by group name and owner, into the legacy group.
+if (app.node.tryGetContext('vpcOnlyAccount') !== 'true') {
+  new CacheSecurityGroupIngress(stack, 'LegacyCacheAccess', {
+    cacheSecurityGroupName: app.node.tryGetContext('legacyCacheSecurityGroup') ?? 'legacy-sessions',
+    sources: [CacheIngressSource.fromSecurityGroup(appServers)],
+  });
+}
 
 app.synth();

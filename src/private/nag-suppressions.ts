@@ -25,8 +25,19 @@ export function suppressNagRules(scope: IConstruct, suppressions: NagSuppression
     const existing = (child.getMetadata('cdk_nag')?.rules_to_suppress ?? []) as Array<Record<string, unknown>>;
     const merged = [...existing];
     for (const s of suppressions) {
-      if (!merged.some(e => e.id === s.id)) {
+      const index = merged.findIndex(e => e.id === s.id);
+      if (index < 0) {
         merged.push({ id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) });
+      } else if (s.appliesTo && Array.isArray(merged[index].applies_to)) {
+        // A granular rule suppressed for more findings by a later caller (a
+        // construct adding a scoped wildcard to a shared role): one entry per
+        // rule, with both reasons and every finding.
+        const entry = merged[index];
+        const appliesTo = entry.applies_to as Array<string | { readonly regex: string }>;
+        const added = s.appliesTo.filter(a => !appliesTo.some(b => JSON.stringify(b) === JSON.stringify(a)));
+        if (added.length > 0) {
+          merged[index] = { ...entry, reason: `${entry.reason} ${s.reason}`, applies_to: [...appliesTo, ...added] };
+        }
       }
     }
     child.addMetadata('cdk_nag', { rules_to_suppress: merged });

@@ -55,6 +55,19 @@ export interface AccessPrincipal {
    * @default - none, for CLIENT_VPN_ALL_USERS
    */
   readonly id?: string;
+  /**
+   * The AWS account that owns the principal, where the mechanism names one
+   * (an EC2 security group allowed into a cache security group is named by
+   * group name and owner account). May be an unresolved token.
+   * @default - not recorded
+   */
+  readonly account?: string;
+  /**
+   * True when `account` is not the declaring stack's own account: the grant
+   * crosses an account boundary (or cannot be shown not to).
+   * @default false
+   */
+  readonly crossAccount?: boolean;
 }
 
 /** What the principal may reach. */
@@ -134,7 +147,7 @@ export class AccessModel {
 
 function grantSortKey(g: AccessGrant): string[] {
   return [g.constructPath, g.mechanism, g.via, g.target.kind, g.target.id, String(g.target.fromPort ?? ''),
-    String(g.target.toPort ?? ''), g.principal.kind, g.principal.id ?? ''];
+    String(g.target.toPort ?? ''), g.principal.kind, g.principal.id ?? '', g.principal.account ?? ''];
 }
 
 function compareGrants(a: AccessGrant, b: AccessGrant): number {

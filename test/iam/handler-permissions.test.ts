@@ -14,12 +14,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as clientEc2 from '@aws-sdk/client-ec2';
+import * as clientElastiCache from '@aws-sdk/client-elasticache';
 import * as clientS3 from '@aws-sdk/client-s3';
 import * as clientSecretsManager from '@aws-sdk/client-secrets-manager';
+import * as clientSsm from '@aws-sdk/client-ssm';
 import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
+  CacheIngressSource,
+  CacheSecurityGroupIngress,
   CertificateRevocationList,
   ClientVpnAuthorizations,
   ClientVpnCertificateRevocationList,
@@ -40,6 +44,8 @@ const SERVICES: ReadonlyArray<{ readonly prefix: string; readonly exports: Recor
   { prefix: 'ec2', exports: clientEc2 },
   { prefix: 's3', exports: clientS3 },
   { prefix: 'secretsmanager', exports: clientSecretsManager },
+  { prefix: 'elasticache', exports: clientElastiCache },
+  { prefix: 'ssm', exports: clientSsm },
 ];
 
 /** Actions an API call needs besides its own, per AWS's documentation. */
@@ -171,6 +177,25 @@ describe('every call a handler makes is allowed by the role the constructs synth
     expect(called).toEqual(expect.arrayContaining([
       'ec2:CreateVpnConnection', 'ec2:ModifyVpnTunnelOptions', 'secretsmanager:PutSecretValue',
     ]));
+    expect(called.filter(a => !isAllowed(a, allowed))).toEqual([]);
+  });
+
+  test('cache-security-group-ingress: ElastiCache calls and the ownership records', () => {
+    const stack = newStack();
+    new CacheSecurityGroupIngress(stack, 'Ingress', {
+      cacheSecurityGroupName: 'legacy-cache',
+      sources: [CacheIngressSource.fromSecurityGroupName('app')],
+    });
+    const allowed = allowedActions(stack, 'cache-security-group-ingress');
+    const called = actionsCalledBy('cache-security-group-ingress');
+    expect(called).toEqual([
+      'elasticache:AuthorizeCacheSecurityGroupIngress',
+      'elasticache:DescribeCacheSecurityGroups',
+      'elasticache:RevokeCacheSecurityGroupIngress',
+      'ssm:DeleteParameters',
+      'ssm:GetParametersByPath',
+      'ssm:PutParameter',
+    ]);
     expect(called.filter(a => !isAllowed(a, allowed))).toEqual([]);
   });
 });
