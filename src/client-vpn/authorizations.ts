@@ -11,7 +11,7 @@ import {
 } from '../private/contract/client-vpn-authorizations';
 import { NetworkAccessValidationError } from '../private/errors';
 import { parseIpv4Cidr } from '../private/ipv4-cidr';
-import { ownershipStatements } from '../private/ownership';
+import { ownershipStatements, suppressOwnershipWildcard } from '../private/ownership';
 import { HandlerProvider } from '../private/provider';
 import {
   AccessGrant,
@@ -255,6 +255,7 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
         ...ownershipStatements(CLIENT_VPN_AUTHORIZATIONS_OWNERSHIP_FAMILY),
       ],
     });
+    suppressOwnershipWildcard(provider.role, CLIENT_VPN_AUTHORIZATIONS_OWNERSHIP_FAMILY, 'Client VPN authorization sets');
     const stack = Stack.of(this);
     const endpointArn = clientVpnEndpointArn(stack, endpointId);
     provider.addToRolePolicy(new iam.PolicyStatement({
@@ -280,7 +281,8 @@ export class ClientVpnAuthorizations extends Construct implements IAccessGrantSo
       SchemaVersion: CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION,
       ClientVpnEndpointId: endpointId,
       SetId: this.node.addr,
-      RuleQuota: this.ruleQuota,
+      // The endpoint's quota as the stack declares it (any set may set it).
+      RuleQuota: Lazy.number({ produce: () => EndpointRegistry.of(Stack.of(this)).quotaOf(this) }),
       Rules: Lazy.any({ produce: () => this.renderRules() }, { omitEmptyArray: false }) as unknown as AuthorizationRuleProperty[],
       // Written only when sessions are terminated, so that the templates of
       // sets that never asked for it stay exactly as they were.
@@ -512,6 +514,11 @@ class EndpointRegistry extends Construct {
     this.sessionResourcesByEndpoint.set(endpointId, resources);
   }
 
+  /** The quota of the set's endpoint: the largest explicitly set on any of its sets, else the set's own. */
+  public quotaOf(set: ClientVpnAuthorizations): number {
+    return endpointQuota(this.byEndpoint.get(set.clientVpnEndpointId) ?? [set]);
+  }
+
   private validateSets(): string[] {
     const errors: string[] = [];
     for (const sets of this.byEndpoint.values()) {
@@ -529,7 +536,7 @@ class EndpointRegistry extends Construct {
         }
       }
       const explicit = sets.filter(s => s._ruleQuotaExplicit());
-      const quota = Math.max(...sets.map(s => s._ruleQuota()));
+      const quota = endpointQuota(sets);
       if (explicit.length > 0 && total > quota) {
         errors.push(`${total} authorization rules are declared for endpoint ${displayEndpoint(sets[0])}, over its ruleQuota of ${quota} `
           + `(set on ${explicit.map(s => s.node.path).join(', ')}): raise ruleQuota to the endpoint's quota, or declare fewer rules`);
@@ -540,6 +547,11 @@ class EndpointRegistry extends Construct {
     }
     return errors;
   }
+}
+
+function endpointQuota(sets: readonly ClientVpnAuthorizations[]): number {
+  const explicit = sets.filter(s => s._ruleQuotaExplicit());
+  return Math.max(...(explicit.length > 0 ? explicit : sets).map(s => s._ruleQuota()));
 }
 
 function displayEndpoint(set: ClientVpnAuthorizations): string {

@@ -12,8 +12,7 @@ import {
   IngressPairProperty,
 } from '../private/contract/cache-security-group-ingress';
 import { NetworkAccessValidationError } from '../private/errors';
-import { suppressNagRules } from '../private/nag-suppressions';
-import { ownershipStatements } from '../private/ownership';
+import { ownershipStatements, suppressOwnershipWildcard } from '../private/ownership';
 import { HandlerProvider } from '../private/provider';
 import {
   AccessGrant,
@@ -201,11 +200,7 @@ export class CacheSecurityGroupIngress extends Construct implements IAccessGrant
         ...ownershipStatements(CACHE_SECURITY_GROUP_INGRESS_OWNERSHIP_FAMILY),
       ],
     });
-    suppressNagRules(provider.role, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'The ownership records of cache security group ingress sets live under one Parameter Store path per family; the handler reads every record of a group and writes its own, so the grant ends in "/*" under that family path and nowhere else.',
-      appliesTo: [{ regex: `/^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter\\/cdk-network-access\\/${CACHE_SECURITY_GROUP_INGRESS_OWNERSHIP_FAMILY}\\/\\*$/g` }],
-    }]);
+    suppressOwnershipWildcard(provider.role, CACHE_SECURITY_GROUP_INGRESS_OWNERSHIP_FAMILY, 'cache security group ingress sets');
     provider.addToRolePolicy(new iam.PolicyStatement({
       actions: ['elasticache:AuthorizeCacheSecurityGroupIngress', 'elasticache:RevokeCacheSecurityGroupIngress'],
       resources: [stack.formatArn({

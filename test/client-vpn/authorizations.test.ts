@@ -59,9 +59,10 @@ describe('ClientVpnAuthorizations: template', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs(TYPE, 1);
     template.hasResourceProperties(TYPE, {
-      SchemaVersion: '1',
+      SchemaVersion: '2',
       ClientVpnEndpointId: ENDPOINT,
       SetId: set.node.addr,
+      RuleQuota: 50,
       Rules: [
         { Cidr: '10.1.0.0/16', AllGroups: true },
         { Cidr: '10.2.0.0/16', GroupId: 'engineering', Description: 'Engineering VPC' },
@@ -255,6 +256,28 @@ describe('ClientVpnAuthorizations: validation', () => {
     }
     Annotations.fromStack(stack).hasWarning('/Stack/B',
       Match.stringLikeRegexp('60 authorization rules are declared for endpoint cvpn-endpoint-0123456789abcdef0, over the quota of 50'));
+  });
+
+  test('more rules than an explicitly set ruleQuota fails synth, naming the count, the quota and where it was set', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
+    const a = new ClientVpnAuthorizations(stack, 'A', { clientVpnEndpointId: ENDPOINT, ruleQuota: 20 });
+    const b = new ClientVpnAuthorizations(stack, 'B', { clientVpnEndpointId: ENDPOINT });
+    for (let i = 0; i < 15; i++) {
+      a.allowGroup('a', `10.0.${i}.0/24`);
+      b.allowGroup('b', `10.0.${i}.0/24`);
+    }
+    expect(() => app.synth()).toThrow(
+      '30 authorization rules are declared for endpoint cvpn-endpoint-0123456789abcdef0, over its ruleQuota of 20 (set on Stack/A)');
+  });
+
+  test('ruleQuota reaches the handler, which plans revokes first at the quota', () => {
+    const stack = newStack();
+    new ClientVpnAuthorizations(stack, 'A', { clientVpnEndpointId: ENDPOINT, ruleQuota: 120, rules: [{ cidr: '10.0.0.0/16', allUsers: true }] });
+    // A set that does not say inherits the quota another set of the endpoint declares.
+    new ClientVpnAuthorizations(stack, 'B', { clientVpnEndpointId: ENDPOINT, rules: [{ cidr: '10.1.0.0/16', allUsers: true }] });
+    const sets = Template.fromStack(stack).findResources(TYPE);
+    expect(Object.values(sets).map(r => [r.Properties.SchemaVersion, r.Properties.RuleQuota])).toEqual([['2', 120], ['2', 120]]);
   });
 
   test('50 rules, or a raised quota, give no warning', () => {
