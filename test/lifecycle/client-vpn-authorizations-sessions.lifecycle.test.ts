@@ -5,6 +5,7 @@ import type { ResourceProperties } from '../support/cloudformation-lifecycle';
 import { SimulatedClientVpnService } from '../support/simulated-client-vpn';
 import { SimulatedClientVpnSessions } from '../support/simulated-client-vpn-sessions';
 import { SimulatedClock } from '../support/simulated-clock';
+import { SimulatedParameterStore } from '../support/simulated-parameter-store';
 
 /**
  * SessionsOnRevoke end to end: the authorization handler under the lifecycle
@@ -41,7 +42,9 @@ function lab() {
   const rules = new SimulatedClientVpnService({ clock, seed: 11 });
   const sessions = new SimulatedClientVpnSessions({ clock, seed: 11 });
   sessions.attach(rules.install());
-  teardown.push(() => rules.restore(), clock.install());
+  const records = new SimulatedParameterStore({ now: () => clock.now() });
+  records.install();
+  teardown.push(() => rules.restore(), () => records.restore(), clock.install());
   const endpoint = rules.createEndpoint();
   sessions.createEndpoint(endpoint);
   const driver = new CloudFormationLifecycleDriver({

@@ -4,6 +4,7 @@ import type { LifecycleDriverOptions, ResourceProperties } from '../support/clou
 import { ruleSignature, SimulatedClientVpnService } from '../support/simulated-client-vpn';
 import type { SimulatedClientVpnOptions, SimulatedCall } from '../support/simulated-client-vpn';
 import { SimulatedClock } from '../support/simulated-clock';
+import { SimulatedParameterStore } from '../support/simulated-parameter-store';
 
 /**
  * Lifecycle tests of the Client VPN authorization handler: CloudFormation and
@@ -85,7 +86,9 @@ function lab(options: LabOptions = {}): Lab & { endpoints: string[] } {
   const clock = new SimulatedClock();
   const sim = new SimulatedClientVpnService({ clock, seed: 42, ...options.sim });
   sim.install();
-  teardown.push(() => sim.restore(), clock.install());
+  const records = new SimulatedParameterStore({ now: () => clock.now() });
+  records.install();
+  teardown.push(() => sim.restore(), () => records.restore(), clock.install());
   const endpoints = Array.from({ length: options.endpoints ?? 1 }, () => sim.createEndpoint());
   for (const e of endpoints) {
     for (const f of FOREIGN) {

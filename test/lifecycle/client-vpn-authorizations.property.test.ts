@@ -4,6 +4,7 @@ import { CloudFormationLifecycleDriver } from '../support/cloudformation-lifecyc
 import type { ResourceProperties } from '../support/cloudformation-lifecycle';
 import { ruleSignature, SimulatedClientVpnService } from '../support/simulated-client-vpn';
 import { SimulatedClock } from '../support/simulated-clock';
+import { SimulatedParameterStore } from '../support/simulated-parameter-store';
 
 /**
  * Properties of the Client VPN authorization handler over random declarations,
@@ -46,9 +47,10 @@ function signature(rule: Rule): string {
   return ruleSignature({ cidr: rule.cidr, groupId: rule.group, allGroups: rule.group === undefined, description: rule.description, status: 'active' });
 }
 
-function props(endpointId: string, rules: readonly Rule[]): ResourceProperties {
+function props(endpointId: string, rules: readonly Rule[], ruleQuota?: number): ResourceProperties {
   return {
-    SchemaVersion: '1',
+    SchemaVersion: ruleQuota === undefined ? '1' : '2',
+    ...(ruleQuota === undefined ? {} : { RuleQuota: String(ruleQuota) }),
     ClientVpnEndpointId: endpointId,
     SetId: 'property-set',
     Rules: rules.map(r => ({
@@ -77,10 +79,12 @@ interface World {
   readonly endpoint: string;
 }
 
-async function withWorld<T>(body: (world: World) => Promise<T>, seed: number): Promise<T> {
+async function withWorld<T>(body: (world: World) => Promise<T>, seed: number, maxRulesPerEndpoint?: number): Promise<T> {
   const clock = new SimulatedClock();
-  const sim = new SimulatedClientVpnService({ clock, seed });
+  const sim = new SimulatedClientVpnService({ clock, seed, ...(maxRulesPerEndpoint !== undefined ? { maxRulesPerEndpoint } : {}) });
   sim.install();
+  const records = new SimulatedParameterStore({ now: () => clock.now() });
+  records.install();
   const restoreClock = clock.install();
   try {
     const endpoint = sim.createEndpoint();
@@ -91,6 +95,7 @@ async function withWorld<T>(body: (world: World) => Promise<T>, seed: number): P
     return await body({ sim, driver, endpoint });
   } finally {
     restoreClock();
+    records.restore();
     sim.restore();
   }
 }
@@ -149,4 +154,26 @@ test('update(new) that fails rolls back to exactly old', async () => {
       expectExactly(sim, endpoint, oldSet);
     }, seed);
   }), { numRuns: RUNS });
+});
+
+test('at the rule quota: update(new) on a full endpoint ends with exactly new, in exactly |old Δ new| calls (none refused)', async () => {
+  await fc.assert(fc.asyncProperty(setArb, setArb, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 1_000_000 }),
+    async (oldSet, newSet, spare, seed) => {
+      // The endpoint is full, or nearly: its foreign rules, the old set, and 0 to 2 free slots.
+      const quota = FOREIGN.length + Math.max(oldSet.length, newSet.length) + spare;
+      await withWorld(async ({ sim, driver, endpoint }) => {
+        await driver.create(props(endpoint, oldSet, quota));
+        const mark = sim.calls.length;
+        const updated = await driver.update(props(endpoint, newSet, quota));
+
+        expect(updated.status).toBe('UPDATE_COMPLETE');
+        expectExactly(sim, endpoint, newSet);
+        const oldTriples = new Set(oldSet.map(tripleOf));
+        const newTriples = new Set(newSet.map(tripleOf));
+        const symmetricDifference = [...oldTriples].filter(t => !newTriples.has(t)).length
+          + [...newTriples].filter(t => !oldTriples.has(t)).length;
+        expect(sim.mutationAttempts(mark)).toHaveLength(symmetricDifference);
+        expect(sim.mutationAttempts(mark).filter(c => c.outcome !== 'ok')).toEqual([]);
+      }, seed, quota);
+    }), { numRuns: RUNS });
 });
