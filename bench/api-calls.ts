@@ -105,11 +105,13 @@ function ruleSets(scenario: UpdateScenario): { before: Rule[]; after: Rule[] } {
   return { before, after };
 }
 
-function setProperties(endpointId: string, rules: readonly Rule[]): Record<string, unknown> {
+function setProperties(endpointId: string, rules: readonly Rule[], ruleQuota: number): Record<string, unknown> {
   return {
     SchemaVersion: CLIENT_VPN_AUTHORIZATIONS_SCHEMA_VERSION,
     ClientVpnEndpointId: endpointId,
     SetId: SET_ID,
+    // As the construct writes it: the endpoint's quota (ruleQuota, default 50).
+    RuleQuota: String(ruleQuota),
     Rules: rules.map(r => ({ Cidr: r.cidr, GroupId: r.groupId, Description: r.description })),
   };
 }
@@ -174,7 +176,8 @@ export async function runUpdateScenario(scenario: UpdateScenario): Promise<Updat
   const started = process.hrtime.bigint();
   const clock = new SimulatedClock();
   const restoreClock = clock.install();
-  const service = new SimulatedClientVpnService({ clock, maxRulesPerEndpoint: scenario.ruleQuota ?? 10_000 });
+  const quota = scenario.ruleQuota ?? 10_000;
+  const service = new SimulatedClientVpnService({ clock, maxRulesPerEndpoint: quota });
   service.install();
   // The handler keeps its sets' ownership records in Parameter Store.
   const parameters = new SimulatedParameterStore({ now: () => clock.now() });
@@ -186,7 +189,7 @@ export async function runUpdateScenario(scenario: UpdateScenario): Promise<Updat
 
     const driver = new CloudFormationLifecycleDriver({ handler, clock, crashSources: [service] });
     return await withoutConsoleLog(async () => {
-      const created = await driver.create(setProperties(endpointId, before));
+      const created = await driver.create(setProperties(endpointId, before, quota));
       if (created.status !== 'CREATE_COMPLETE') {
         throw new Error(`the adopting Create ended ${created.status}: ${created.reason?.split('\n')[0]}`);
       }
@@ -195,7 +198,7 @@ export async function runUpdateScenario(scenario: UpdateScenario): Promise<Updat
       const callsBefore = service.calls.length;
       const logBefore = driver.log.length;
       const t0 = clock.now();
-      const updated = await driver.update(setProperties(endpointId, after));
+      const updated = await driver.update(setProperties(endpointId, after, quota));
       const virtualSeconds = (clock.now() - t0) / 1000;
 
       const calls = service.calls.slice(callsBefore);
