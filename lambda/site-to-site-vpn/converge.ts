@@ -25,7 +25,7 @@ import {
   preSharedKeyTagKey,
   tagValue,
 } from './ec2-vpn';
-import { callFailed, gatewayOrQuotaProblem, waitFor } from './outcome';
+import { callFailed, DeadlineReached, gatewayOrQuotaProblem, waitFor } from './outcome';
 import { TunnelSpec, VpnSpec } from './properties';
 import { errorText, readPreSharedKeys, scrub, writeConfiguration } from './secrets';
 import { preSharedKeyMarker, tunnelDifference } from './tunnel-options';
@@ -34,6 +34,7 @@ import { workBudgetSeconds } from '../shared/deadline';
 import { HandlerError } from '../shared/errors';
 import { IsCompleteResponse } from '../shared/events';
 import { log } from '../shared/log';
+import { logRemaining, nameWithinBudget } from '../shared/remaining';
 import { guardData } from '../shared/response';
 
 export interface ConvergeTarget {
@@ -73,9 +74,21 @@ export async function convergePass(target: ConvergeTarget): Promise<IsCompleteRe
     }
     throw new HandlerError(`VPN connection ${id} does not exist (deleted outside CloudFormation?); deploy again to create a new one`);
   }
+  try {
+    return await passOn(target, connection);
+  } catch (err) {
+    if (err instanceof DeadlineReached) {
+      throw withRemainingTunnels(err, target.spec, connection);
+    }
+    throw err;
+  }
+}
+
+async function passOn(target: ConvergeTarget, connection: VpnConnection): Promise<IsCompleteResponse> {
+  const { connectionId: id, deadline } = target;
   const state = String(connection.State ?? 'unknown');
   if (state === 'pending' || state === 'modifying') {
-    return waitFor(id, deadline, `connection state '${state}'${pendingTunnelsNote(target.spec, connection)}`);
+    return waitFor(id, deadline, `connection state '${state}'`);
   }
   if (state !== 'available') {
     throw new HandlerError(stateFailure(connection, state));
@@ -94,6 +107,32 @@ export async function convergePass(target: ConvergeTarget): Promise<IsCompleteRe
   return complete(target, connection);
 }
 
+/**
+ * `tunnel 1 (203.0.113.1): Phase1LifetimeSeconds, PreSharedKey`: each tunnel
+ * whose options still differ from the declaration, by index and outside IP,
+ * with what is pending (option names only, never a value).
+ */
+export function remainingTunnels(spec: VpnSpec, connection: VpnConnection): string[] {
+  return (connection.Options?.TunnelOptions ?? []).flatMap((tunnel, i) => {
+    const change = tunnelChange(spec, connection, tunnel, i);
+    return change ? [`tunnel ${i + 1} (${tunnel.OutsideIpAddress ?? 'no outside IP'}): ${describeChange(change)}`] : [];
+  });
+}
+
+/**
+ * A deadline failure that names the tunnel modifications still pending, as
+ * many as fit in the reason; the full list goes to the log.
+ */
+function withRemainingTunnels(err: DeadlineReached, spec: VpnSpec, connection: VpnConnection): HandlerError {
+  const remaining = remainingTunnels(spec, connection);
+  if (remaining.length === 0) {
+    return err;
+  }
+  logRemaining('tunnel modifications', remaining, { connectionId: connection.VpnConnectionId });
+  const noun = remaining.length === 1 ? 'tunnel' : 'tunnels';
+  return new HandlerError(`${err.message}; ${remaining.length} ${noun} still to change: ${nameWithinBudget(remaining)}`);
+}
+
 function startedWithin(deadline: number | undefined, ms: number): boolean {
   if (deadline === undefined) {
     return false;
@@ -108,13 +147,6 @@ function stateFailure(connection: VpnConnection, state: string): string {
     .map((t, i) => `tunnel ${i + 1} (${t.OutsideIpAddress ?? '?'}) ${t.Status ?? '?'}${t.StatusMessage ? `: ${t.StatusMessage}` : ''}`);
   const detail = telemetry.length > 0 ? `; ${telemetry.join('; ')}` : '';
   return scrub(`VPN connection ${connection.VpnConnectionId} is in state '${state}' and will not become available${detail}`);
-}
-
-function pendingTunnelsNote(spec: VpnSpec, connection: VpnConnection): string {
-  const differing = (connection.Options?.TunnelOptions ?? [])
-    .map((tunnel, i) => (tunnelChange(spec, connection, tunnel, i) ? i + 1 : 0))
-    .filter(n => n > 0);
-  return differing.length > 0 ? `; tunnel ${differing.join(' and ')} still to change` : '';
 }
 
 /** User tags: set what is declared, remove what the previous declaration had and this one dropped. */

@@ -19,10 +19,21 @@ export const NOT_COMPLETE: IsCompleteResponse = { IsComplete: false };
  */
 export const VPN_CALL_OVERRIDES: ErrorOverrides = { IncorrectState: 'retry-later' };
 
+/**
+ * The failure of a wait past the deadline. The converge pass catches it to
+ * add the tunnel modifications still pending (see remainingTunnels).
+ */
+export class DeadlineReached extends HandlerError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'HandlerError';
+  }
+}
+
 /** Wait for the next pass, unless the deadline has passed. */
 export function waitFor(connectionId: string, deadline: number | undefined, reason: string): IsCompleteResponse {
   if (isPastDeadline(deadline)) {
-    throw new HandlerError(`timed out after ${workBudgetSeconds()} s waiting for VPN connection ${connectionId}: ${reason}`);
+    throw new DeadlineReached(`timed out after ${workBudgetSeconds()} s waiting for VPN connection ${connectionId}: ${reason}`);
   }
   log.info('waiting', { connectionId, reason });
   return NOT_COMPLETE;

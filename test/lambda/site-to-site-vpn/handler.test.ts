@@ -14,6 +14,7 @@ import {
   ModifyVpnConnectionCommand,
   ModifyVpnConnectionOptionsCommand,
   ModifyVpnTunnelOptionsCommand,
+  VpnConnection,
 } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
@@ -246,6 +247,26 @@ describe('Create: isComplete', () => {
     describeReturns(connection({ State: 'pending' }));
     await expect(isComplete(waiter(createEvent(), CONNECTION, h.clock.now() - 1)))
       .rejects.toThrow(`timed out after 3480 s waiting for VPN connection ${CONNECTION}: connection state 'pending'`);
+  });
+
+  test('past the deadline the failure names each tunnel still to change, by index and outside IP, with what is pending', async () => {
+    const tunnels = [
+      { TunnelInsideCidr: '169.254.10.0/30', PreSharedKeySecretArn: KEYS_ARN, PreSharedKeySecretField: 'one', ReplayWindowSize: 2048 },
+      { TunnelInsideCidr: '169.254.11.0/30', PreSharedKeySecretArn: KEYS_ARN, PreSharedKeySecretField: 'three', DPDTimeoutSeconds: 60 },
+    ];
+    describeReturns(connection({ State: 'modifying' as VpnConnection['State'] }));
+    const failure = isComplete(waiter(updateEvent(props({ TunnelOptions: tunnels })), CONNECTION, h.clock.now() - 1));
+    await expect(failure).rejects.toThrow(`timed out after 3480 s waiting for VPN connection ${CONNECTION}: connection state 'modifying'; `
+      + `2 tunnels still to change: tunnel 1 (${OUTSIDE[0]}): ReplayWindowSize, tunnel 2 (${OUTSIDE[1]}): DPDTimeoutSeconds, PreSharedKey`);
+    const logged = h.logs().find(l => l.message === 'deadline reached with tunnel modifications remaining');
+    expect(logged).toMatchObject({ connectionId: CONNECTION, remaining: 2, ids: [expect.stringContaining('tunnel 1'), expect.stringContaining('tunnel 2')] });
+    expect(h.rawLogs().join('\n')).not.toContain(KEY_1);
+  });
+
+  test('past the deadline with every tunnel as declared, the reason is the wait alone', async () => {
+    describeReturns(connection({ State: 'modifying' as VpnConnection['State'] }));
+    await expect(isComplete(waiter(updateEvent(props()), CONNECTION, h.clock.now() - 1)))
+      .rejects.toThrow(new RegExp(`waiting for VPN connection ${CONNECTION}: connection state 'modifying'$`));
   });
 
   test('a gateway that disappeared fails the attribute read naming it', async () => {
