@@ -246,7 +246,7 @@ function tunnelChange(spec: VpnSpec, connection: VpnConnection, observed: Tunnel
   const difference = tunnelDifference(want, observed);
   const ref = want.preSharedKey;
   const preSharedKey = ref !== undefined
-    && tagValue(connection, preSharedKeyTagKey(index)) !== preSharedKeyMarker(ref.secretArn, ref.field);
+    && tagValue(connection, preSharedKeyTagKey(index)) !== preSharedKeyMarker(ref.secretArn, ref.field, ref.version);
   return difference.options.length > 0 || preSharedKey ? { options: difference.options, preSharedKey } : undefined;
 }
 
@@ -315,7 +315,7 @@ async function recordPreSharedKey(connectionId: string, index: number, spec: Tun
     return;
   }
   try {
-    await createTags(connectionId, [{ Key: preSharedKeyTagKey(index), Value: preSharedKeyMarker(ref.secretArn, ref.field) }]);
+    await createTags(connectionId, [{ Key: preSharedKeyTagKey(index), Value: preSharedKeyMarker(ref.secretArn, ref.field, ref.version) }]);
   } catch (err) {
     log.warn('could not record the applied pre-shared key; the next pass applies it again', {
       connectionId, tunnel: index + 1, error: errorText(err),

@@ -16,10 +16,23 @@ import {
 import { isRecord, shown } from '../shared/property-values';
 
 
-/** Where a tunnel's pre-shared key lives: a secret, and optionally a JSON field of it. */
+/** Where a tunnel's pre-shared key lives: a secret, optionally a JSON field of it and a version of it. */
 export interface PreSharedKeyReference {
   readonly secretArn: string;
   readonly field?: string;
+  /** A version id (UUID) or a staging label; absent: AWSCURRENT. */
+  readonly version?: string;
+}
+
+/** Secrets Manager version ids are UUIDs; anything else names a staging label. */
+const SECRET_VERSION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** GetSecretValue's version selector for a declared version. */
+export function secretVersionSelector(version: string | undefined): { VersionId?: string; VersionStage?: string } {
+  if (version === undefined) {
+    return {};
+  }
+  return SECRET_VERSION_ID.test(version) ? { VersionId: version } : { VersionStage: version };
 }
 
 export interface TunnelLogOptions {
@@ -340,6 +353,12 @@ function parseTunnel(raw: unknown, path: string, problems: string[]): TunnelSpec
   if (field !== undefined && !r.has('PreSharedKeySecretArn')) {
     r.problem('PreSharedKeySecretField', 'needs PreSharedKeySecretArn');
   }
+  const version = r.string('PreSharedKeySecretVersion');
+  if (version !== undefined && !r.has('PreSharedKeySecretArn')) {
+    r.problem('PreSharedKeySecretVersion', 'needs PreSharedKeySecretArn');
+  } else if (version !== undefined && version.length > 256) {
+    r.problem('PreSharedKeySecretVersion', 'is longer than 256 characters (a version id or a staging label)');
+  }
   const integers: Partial<Record<keyof TunnelSpec, number>> = {};
   for (const option of INTEGER_OPTIONS) {
     const value = r.integer(option.property, option.min, option.max);
@@ -350,7 +369,7 @@ function parseTunnel(raw: unknown, path: string, problems: string[]): TunnelSpec
   const spec: TunnelSpec = {
     ...(insideCidr !== undefined ? { insideCidr } : {}),
     ...(insideIpv6Cidr !== undefined ? { insideIpv6Cidr } : {}),
-    ...(secretArn !== undefined ? { preSharedKey: { secretArn, ...(field !== undefined ? { field } : {}) } } : {}),
+    ...(secretArn !== undefined ? { preSharedKey: { secretArn, ...defined('field', field), ...defined('version', version) } } : {}),
     ...(integers as Partial<TunnelSpec>),
     ...defined('dpdTimeoutAction', r.string('DPDTimeoutAction', { oneOf: DPD_ACTIONS })),
     ...defined('phase1EncryptionAlgorithms', r.stringList('Phase1EncryptionAlgorithms', ENCRYPTION_ALGORITHMS)),

@@ -13,7 +13,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { TunnelSpec } from './properties';
+import { secretVersionSelector, TunnelSpec } from './properties';
 import { secretsManagerClient } from '../shared/clients';
 import { awsErrorShape, classifyError, HandlerError, safeErrorText } from '../shared/errors';
 
@@ -103,8 +103,12 @@ export function preSharedKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-function keySource(path: string, secretArn: string, field: string | undefined): string {
-  return `${path}.PreSharedKeySecretArn ${secretArn}${field !== undefined ? ` (field '${field}')` : ''}`;
+function keySource(path: string, secretArn: string, field: string | undefined, version?: string): string {
+  const details = [
+    ...(field !== undefined ? [`field '${field}'`] : []),
+    ...(version !== undefined ? [`version '${version}'`] : []),
+  ];
+  return `${path}.PreSharedKeySecretArn ${secretArn}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
 }
 
 /**
@@ -122,28 +126,33 @@ export async function readPreSharedKeys(tunnels: ReadonlyArray<{ readonly index:
       continue;
     }
     const path = `TunnelOptions[${index}]`;
-    let secretString = secretStrings.get(ref.secretArn);
+    const source = keySource(path, ref.secretArn, ref.field, ref.version);
+    // One read per secret version: two tunnels may name two versions of one secret.
+    const cacheKey = `${ref.secretArn}\n${ref.version ?? ''}`;
+    let secretString = secretStrings.get(cacheKey);
     if (secretString === undefined) {
       try {
-        const response = await secretsManagerClient().send(new GetSecretValueCommand({ SecretId: ref.secretArn }));
+        const response = await secretsManagerClient().send(new GetSecretValueCommand({
+          SecretId: ref.secretArn, ...secretVersionSelector(ref.version),
+        }));
         secretString = response.SecretString;
       } catch (err) {
         if (classifyError(err) === 'retry-later') {
-          throw new RetryLater(`reading ${keySource(path, ref.secretArn, ref.field)}: ${errorText(err)}`);
+          throw new RetryLater(`reading ${source}: ${errorText(err)}`);
         }
-        throw new HandlerError(`could not read the pre-shared key of ${keySource(path, ref.secretArn, ref.field)}: ${errorText(err)}`);
+        throw new HandlerError(`could not read the pre-shared key of ${source}: ${errorText(err)}`);
       }
       if (secretString === undefined) {
-        throw new HandlerError(`the pre-shared key secret of ${keySource(path, ref.secretArn, ref.field)} has no SecretString (binary secrets are not supported)`);
+        throw new HandlerError(`the pre-shared key secret of ${source} has no SecretString (binary secrets are not supported)`);
       }
       rememberSecret(secretString);
-      secretStrings.set(ref.secretArn, secretString);
+      secretStrings.set(cacheKey, secretString);
     }
     const key = ref.field === undefined ? secretString : jsonField(secretString, ref.field, path, ref.secretArn);
     rememberSecret(key);
     const problem = preSharedKeyProblem(key);
     if (problem) {
-      throw new HandlerError(`the pre-shared key in ${keySource(path, ref.secretArn, ref.field)} ${problem}; its value is not shown`);
+      throw new HandlerError(`the pre-shared key in ${source} ${problem}; its value is not shown`);
     }
     keys.set(index, key);
   }

@@ -209,12 +209,15 @@ export function creationTunnelOptions(spec: TunnelSpec, preSharedKey: string | u
 
 /**
  * Value of a tunnel's pre-shared key marker tag: a digest of where its key
- * comes from (secret ARN and field), never of the key. DescribeVpnConnections
+ * comes from (secret ARN, field and, when declared, version), never of the
+ * key. A declaration without a version digests as it always has, so
+ * connections made before versions existed see no change. DescribeVpnConnections
  * does not reliably report the key in use (not at all with
  * PreSharedKeyStorage=SecretsManager), so this tag on the connection records
  * which declared key was last applied: set at creation, and after each
  * ModifyVpnTunnelOptions that changed the key.
  */
-export function preSharedKeyMarker(secretArn: string, field: string | undefined): string {
-  return createHash('sha256').update(`${secretArn}\n${field ?? ''}`).digest('hex');
+export function preSharedKeyMarker(secretArn: string, field: string | undefined, version?: string): string {
+  const source = `${secretArn}\n${field ?? ''}${version !== undefined ? `\n${version}` : ''}`;
+  return createHash('sha256').update(source).digest('hex');
 }

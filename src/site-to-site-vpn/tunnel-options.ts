@@ -271,9 +271,10 @@ export interface SiteToSiteVpnTunnelOptions {
    * AWS checks them and a bad key fails the deploy with AWS's message (the
    * key itself is never echoed).
    *
-   * A new key value (a new secret, or the same secret with a new
-   * `preSharedKeyField`) is applied in place; changing the value inside the
-   * secret is picked up by the next deploy that changes this connection.
+   * A new key source (a new secret, a new `preSharedKeyField` or a new
+   * `preSharedKeyVersion`) is applied in place, one tunnel at a time. A new
+   * value put into the same secret is invisible to the template and is not
+   * applied: rotate by changing `preSharedKeyVersion` (see the README).
    *
    * @default - AWS generates the key
    */
@@ -286,6 +287,23 @@ export interface SiteToSiteVpnTunnelOptions {
    * @default - the whole secret string is the key
    */
   readonly preSharedKeyField?: string;
+
+  /**
+   * The version of `preSharedKey` that holds the key: a version id (the
+   * UUID Secrets Manager gave the version) or a staging label (AWSCURRENT,
+   * AWSPENDING or one of your own). Only with `preSharedKey`.
+   *
+   * This is how a key is rotated under the same secret and field: put the
+   * new key into the secret as a new version, set this to its version id
+   * (or to a label that names it) and deploy. The handler reads that version
+   * and modifies the tunnel in place (ModifyVpnTunnelOptions with the new
+   * key), one tunnel at a time: the second tunnel is modified only once the
+   * first is UP again. Deploying the same value again changes nothing. The
+   * key itself never reaches the template, a log or a failure message.
+   *
+   * @default - the AWSCURRENT version, read when the key source changes
+   */
+  readonly preSharedKeyVersion?: string;
 
   /**
    * Lifetime of the IKE phase 1 security association: 900 to 28,800 seconds,

@@ -279,6 +279,19 @@ export function renderTunnelOptions(
     fail(scope, `${name('preSharedKeyField')} is empty; leave it out when the whole secret string is the key`);
   }
 
+  const version: unknown = options.preSharedKeyVersion;
+  if (version !== undefined) {
+    if (options.preSharedKey === undefined) {
+      fail(scope, `${name('preSharedKeyVersion')} ${JSON.stringify(version)} is set without ${name('preSharedKey')}; give the secret that holds the key`);
+    }
+    if (typeof version !== 'string') {
+      fail(scope, `${name('preSharedKeyVersion')} ${JSON.stringify(version) ?? String(version)} is not a string; give a version id or a staging label of the secret`);
+    }
+    if (!Token.isUnresolved(version) && (version.trim() === '' || version.length > 256)) {
+      fail(scope, `${name('preSharedKeyVersion')} ${JSON.stringify(version)} must be a version id or a staging label of 1 to 256 characters; leave it out to use AWSCURRENT`);
+    }
+  }
+
   const phase1 = durationSeconds(scope, name('phase1Lifetime'), options.phase1Lifetime);
   const phase2 = durationSeconds(scope, name('phase2Lifetime'), options.phase2Lifetime);
   const rekeyMargin = durationSeconds(scope, name('rekeyMargin'), options.rekeyMargin);
@@ -325,6 +338,7 @@ export function renderTunnelOptions(
     TunnelInsideIpv6Cidr: insideIpv6Cidr,
     PreSharedKeySecretArn: options.preSharedKey?.secretArn,
     PreSharedKeySecretField: options.preSharedKeyField,
+    PreSharedKeySecretVersion: options.preSharedKeyVersion,
     Phase1LifetimeSeconds: phase1,
     Phase2LifetimeSeconds: phase2,
     RekeyMarginTimeSeconds: rekeyMargin,

@@ -145,6 +145,66 @@ describe('update in place', () => {
     expect(sim.succeeded('CreateVpnConnection')).toBe(1);
   });
 
+  test('pre-shared key rotation: a new preSharedKeyVersion re-reads the key and modifies tunnel 1, waits for it, then tunnel 2', async () => {
+    const { driver, sim, ids, clock } = bench();
+    const id = await created();
+    clock.advance(3_600_000);
+    // A rotation under the same secret ARN and fields: the template cannot see it.
+    const rotated = { tunnel1: 'Tunnel1KeyDelta.rotated_44', tunnel2: 'Tunnel2KeyEcho.rotated_55' };
+    const versionId = sim.setSecretValue(ids.keySecretArn, JSON.stringify(rotated));
+    const started = clock.now();
+    const since = sim.calls.length;
+    const result = await driver.update(bench().props({
+      TunnelOptions: [
+        tunnel(ids, 0, { PreSharedKeySecretVersion: versionId }),
+        tunnel(ids, 1, { PreSharedKeySecretVersion: versionId }),
+      ],
+    }));
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(driver.state.physicalResourceId).toBe(id);
+    expect(sim.connection(id).tunnels.map(t => t.preSharedKey)).toEqual([rotated.tunnel1, rotated.tunnel2]);
+    const modifications = tunnelModifications(since);
+    expect(modifications.map(m => m.tunnel)).toEqual([0, 1]);
+    // Tunnel 2 was touched only once tunnel 1 was UP again: never both down.
+    const [first] = sim.tunnelOutages(id)[0].filter(o => o.from >= started);
+    expect(modifications[1].at).toBeGreaterThanOrEqual(first.to);
+    expect(sim.allTunnelsDown(id, started, clock.now())).toEqual([]);
+    expect(sim.succeeded('CreateVpnConnection')).toBe(1);
+
+    // The same version again (another change elsewhere): no tunnel is modified.
+    const again = sim.calls.length;
+    const unchanged = await driver.update(bench().props({
+      TunnelOptions: [
+        tunnel(ids, 0, { PreSharedKeySecretVersion: versionId }),
+        tunnel(ids, 1, { PreSharedKeySecretVersion: versionId }),
+      ],
+      Tags: [{ Key: 'Name', Value: 'office-2' }],
+    }));
+    expect(unchanged.status).toBe('UPDATE_COMPLETE');
+    expect(tunnelModifications(again)).toEqual([]);
+    expect(sim.connection(id).tunnels.map(t => t.preSharedKey)).toEqual([rotated.tunnel1, rotated.tunnel2]);
+  });
+
+  test('pre-shared key rotation by staging label, and its rollback restores the previous key', async () => {
+    const { driver, sim, ids, clock } = bench();
+    const id = await created();
+    clock.advance(3_600_000);
+    sim.setSecretValue(ids.keySecretArn, JSON.stringify({ tunnel1: 'Tunnel1KeyFoxtrot.label_66', tunnel2: KEY_2 }), 'ROTATION-2026-12');
+    // A change to tunnel 1's key; tunnel 2's key is the same value but its version changed too, and a later
+    // failure on tunnel 2 rolls the whole update back.
+    sim.failNext('ModifyVpnTunnelOptions', 1, { name: 'InvalidParameterValue', status: 400, message: 'simulated refusal' }, 1);
+    const failed = await driver.update(bench().props({
+      TunnelOptions: [
+        tunnel(ids, 0, { PreSharedKeySecretVersion: 'ROTATION-2026-12' }),
+        tunnel(ids, 1, { PreSharedKeySecretVersion: 'ROTATION-2026-12' }),
+      ],
+    }));
+    expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(failed.reason).toContain('PreSharedKey failed: InvalidParameterValue: simulated refusal');
+    expect(tunnelModifications().map(m => m.tunnel)).toEqual([0, 0]);
+    expect(sim.connection(id).tunnels.map(t => t.preSharedKey)).toEqual([KEY_1, KEY_2]);
+  });
+
   test('only the tunnel that differs is modified; an option removed goes back to the default', async () => {
     const { driver, sim, ids } = bench();
     const id = await created();

@@ -1,4 +1,4 @@
-import { Aspects, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -123,6 +123,26 @@ describe('SiteToSiteVpn: template', () => {
       .toEqual([{ TransitGatewayAttachmentId: attachment, TransitGatewayRouteTableId: TGW_RTB }]);
     expect(resourcesOf(stack, 'AWS::EC2::TransitGatewayRouteTablePropagation').map(r => r.Properties))
       .toEqual([{ TransitGatewayAttachmentId: attachment, TransitGatewayRouteTableId: TGW_RTB }]);
+  });
+
+  test('preSharedKeyVersion reaches the template as PreSharedKeySecretVersion, next to the secret ARN (never a key)', () => {
+    const stack = newStack();
+    const psk = knownPskSecret(stack);
+    tgwConnection(stack, {
+      tunnel1: { preSharedKey: psk, preSharedKeyField: 'tunnel1', preSharedKeyVersion: '6c2c1b5e-0f3a-4c8e-9d6b-2a1f0e9c8b7a' },
+      tunnel2: { preSharedKey: psk, preSharedKeyField: 'tunnel2', preSharedKeyVersion: 'ROTATION-2026-12' },
+    });
+    const tunnels = vpnProperties(stack).TunnelOptions;
+    expect(tunnels.map((t: Record<string, unknown>) => t.PreSharedKeySecretVersion)).toEqual(['6c2c1b5e-0f3a-4c8e-9d6b-2a1f0e9c8b7a', 'ROTATION-2026-12']);
+    expect(tunnels[0].PreSharedKeySecretArn).toEqual({ Ref: stack.getLogicalId(psk.node.defaultChild as secretsmanager.CfnSecret) });
+  });
+
+  test('a token preSharedKeyVersion passes synth', () => {
+    const stack = newStack();
+    const psk = knownPskSecret(stack);
+    const version = new CfnParameter(stack, 'KeyVersion').valueAsString;
+    tgwConnection(stack, { tunnel1: { preSharedKey: psk, preSharedKeyVersion: version } });
+    expect(vpnProperties(stack).TunnelOptions[0].PreSharedKeySecretVersion).toEqual({ Ref: 'KeyVersion' });
   });
 
   test('the defaults: BGP, no tunnel options, nothing AWS would default', () => {

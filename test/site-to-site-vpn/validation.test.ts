@@ -149,6 +149,15 @@ describe('SiteToSiteVpn: every invalid option fails synth with the option and th
     // pre-shared keys
     ['a key field without a key', tunnel({ preSharedKeyField: 'psk' }), /tunnel1.preSharedKeyField 'psk' is set without tunnel1.preSharedKey/],
     ['an empty key field', s => tunnel({ preSharedKey: secretsmanager.Secret.fromSecretNameV2(s, 'S', 'psk'), preSharedKeyField: ' ' }), /tunnel1.preSharedKeyField is empty/],
+    ['a key version without a key', tunnel({ preSharedKeyVersion: 'AWSPENDING' }), /tunnel1.preSharedKeyVersion "AWSPENDING" is set without tunnel1.preSharedKey/],
+    ['an empty key version', s => tunnel({ preSharedKey: secretsmanager.Secret.fromSecretNameV2(s, 'S', 'psk'), preSharedKeyVersion: '' }),
+      /tunnel1.preSharedKeyVersion "" must be a version id or a staging label of 1 to 256 characters/],
+    ['a blank key version', s => tunnel({ preSharedKey: secretsmanager.Secret.fromSecretNameV2(s, 'S', 'psk'), preSharedKeyVersion: '  ' }),
+      /tunnel1.preSharedKeyVersion " {2}" must be a version id or a staging label/],
+    ['a key version that is not a string', s => tunnel({ preSharedKey: secretsmanager.Secret.fromSecretNameV2(s, 'S', 'psk'), preSharedKeyVersion: 42 as unknown as string }),
+      /tunnel1.preSharedKeyVersion 42 is not a string; give a version id or a staging label of the secret/],
+    ['a key version over 256 characters', s => tunnel({ preSharedKey: secretsmanager.Secret.fromSecretNameV2(s, 'S', 'psk'), preSharedKeyVersion: 'v'.repeat(257) }),
+      /tunnel1.preSharedKeyVersion "v{257}" must be a version id or a staging label of 1 to 256 characters/],
   ];
 
   test.each(cases)('%s', (_name, props, message) => {

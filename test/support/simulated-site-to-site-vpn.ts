@@ -189,6 +189,15 @@ interface ConnectionState {
 
 interface SecretState {
   versions: string[];
+  /** Staging labels other than AWSCURRENT / AWSPREVIOUS (which follow the newest versions): label -> version index. */
+  readonly labels: Map<string, number>;
+  /** The version labelled AWSCURRENT. */
+  current: number;
+}
+
+/** The SIMULATED version id of a secret's version `index` (0-based): UUID-shaped, as Secrets Manager's are. */
+export function simulatedSecretVersionId(index: number): string {
+  return `00000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
 }
 
 /** A connection as a test sees it. */
@@ -332,13 +341,24 @@ export class SimulatedSiteToSiteVpnService {
   /** A secret, with a first value when given; returns its ARN. */
   createSecret(name: string, value?: string): string {
     const arn = `arn:aws:secretsmanager:${SIMULATED_REGION}:${SIMULATED_ACCOUNT}:secret:${name}-AbCdEf`;
-    this.secrets.set(arn, { versions: value === undefined ? [] : [value] });
+    this.secrets.set(arn, { versions: value === undefined ? [] : [value], labels: new Map(), current: 0 });
     return arn;
   }
 
-  /** A new value for a secret without an API call (a rotation). */
-  setSecretValue(arn: string, value: string): void {
-    this.requireSecret(arn).versions.push(value);
+  /**
+   * A new value for a secret without an API call (a rotation); returns the
+   * new version's id. Without `label` it becomes AWSCURRENT; with one it
+   * carries only that staging label (AWSCURRENT stays where it was).
+   */
+  setSecretValue(arn: string, value: string, label?: string): string {
+    const secret = this.requireSecret(arn);
+    secret.versions.push(value);
+    if (label !== undefined) {
+      secret.labels.set(label, secret.versions.length - 1);
+    } else {
+      secret.current = secret.versions.length - 1;
+    }
+    return simulatedSecretVersionId(secret.versions.length - 1);
   }
 
   /** Delete a connection out of band (the console). */
@@ -764,14 +784,26 @@ export class SimulatedSiteToSiteVpnService {
     if (secret.versions.length === 0) {
       throw secretsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
     }
-    return { ARN: input.SecretId, SecretString: secret.versions[secret.versions.length - 1], VersionStages: ['AWSCURRENT'] };
+    const newest = secret.current;
+    let index = newest;
+    if (input.VersionId !== undefined) {
+      index = secret.versions.findIndex((_, i) => simulatedSecretVersionId(i) === input.VersionId);
+    } else if (input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') {
+      index = input.VersionStage === 'AWSPREVIOUS' ? newest - 1 : secret.labels.get(input.VersionStage) ?? -1;
+    }
+    if (index < 0) {
+      throw secretsError('ResourceNotFoundException',
+        `Secrets Manager can't find the specified secret value for ${input.VersionId !== undefined ? `VersionId: ${input.VersionId}` : `staging label: ${input.VersionStage}`}`);
+    }
+    return { ARN: input.SecretId, SecretString: secret.versions[index], VersionId: simulatedSecretVersionId(index), VersionStages: index === newest ? ['AWSCURRENT'] : [] };
   }
 
   private putSecretValue(input: PutSecretValueCommandInput): Record<string, unknown> {
     const secret = this.secrets.get(input.SecretId ?? '');
     if (!secret) throw secretsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     secret.versions.push(input.SecretString ?? '');
-    return { ARN: input.SecretId, VersionId: `v${secret.versions.length}`, VersionStages: ['AWSCURRENT'] };
+    secret.current = secret.versions.length - 1;
+    return { ARN: input.SecretId, VersionId: simulatedSecretVersionId(secret.versions.length - 1), VersionStages: ['AWSCURRENT'] };
   }
 
   // ---------------------------------------------------------- internals

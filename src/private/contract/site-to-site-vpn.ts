@@ -69,6 +69,12 @@ export interface VpnTunnelOptionsProperty {
   readonly PreSharedKeySecretArn?: string;
   /** JSON field of the secret holding the key. Absent: the whole SecretString is the key. */
   readonly PreSharedKeySecretField?: string;
+  /**
+   * Which version of the secret holds the key: a version id (a UUID) or a
+   * staging label. Absent: AWSCURRENT. A change re-reads the key and
+   * modifies the tunnel in place (a key rotation).
+   */
+  readonly PreSharedKeySecretVersion?: string;
   readonly Phase1LifetimeSeconds?: string | number;
   readonly Phase2LifetimeSeconds?: string | number;
   readonly RekeyMarginTimeSeconds?: string | number;

@@ -23,6 +23,7 @@ import {
 } from './mocks';
 import { HandlerError } from '../../../lambda/shared/errors';
 import { isComplete, onEvent } from '../../../lambda/site-to-site-vpn';
+import { preSharedKeyMarker } from '../../../lambda/site-to-site-vpn/tunnel-options';
 import { SITE_TO_SITE_VPN_ATTRIBUTES, SITE_TO_SITE_VPN_REPLACING_PROPERTIES, VPN_OWNER_TAG_KEY, VPN_REQUEST_TAG_KEY } from '../../../src/private/contract/site-to-site-vpn';
 import { awsError } from '../fixtures';
 
@@ -267,6 +268,36 @@ describe('Create: isComplete', () => {
     describeReturns(connection({ State: 'modifying' as VpnConnection['State'] }));
     await expect(isComplete(waiter(updateEvent(props()), CONNECTION, h.clock.now() - 1)))
       .rejects.toThrow(new RegExp(`waiting for VPN connection ${CONNECTION}: connection state 'modifying'$`));
+  });
+
+  test.each([
+    ['a version id', '6c2c1b5e-0f3a-4c8e-9d6b-2a1f0e9c8b7a', { VersionId: '6c2c1b5e-0f3a-4c8e-9d6b-2a1f0e9c8b7a' }],
+    ['a staging label', 'AWSPENDING', { VersionStage: 'AWSPENDING' }],
+  ])('a changed PreSharedKeySecretVersion (%s) reads that version and modifies tunnel 1 only in this pass', async (_, version, selector) => {
+    const tunnels = [
+      { TunnelInsideCidr: '169.254.10.0/30', PreSharedKeySecretArn: KEYS_ARN, PreSharedKeySecretField: 'one', PreSharedKeySecretVersion: version },
+      { TunnelInsideCidr: '169.254.11.0/30', PreSharedKeySecretArn: KEYS_ARN, PreSharedKeySecretField: 'two', PreSharedKeySecretVersion: version },
+    ];
+    describeReturns(connection());
+    sm.on(GetSecretValueCommand, { SecretId: KEYS_ARN, ...selector }).resolves({ SecretString: JSON.stringify({ one: 'RotatedKeyOne.x_1', two: 'RotatedKeyTwo.x_2' }) });
+    ec2.on(ModifyVpnTunnelOptionsCommand).resolves({});
+    ec2.on(CreateTagsCommand).resolves({});
+    await expect(isComplete(waiter(updateEvent(props({ TunnelOptions: tunnels }))))).resolves.toEqual({ IsComplete: false });
+    expect(sm.commandCalls(GetSecretValueCommand).map(c => c.args[0].input)).toEqual([{ SecretId: KEYS_ARN, ...selector }]);
+    expect(tunnelCalls()).toEqual([expect.objectContaining({ VpnTunnelOutsideIpAddress: OUTSIDE[0], TunnelOptions: { PreSharedKey: 'RotatedKeyOne.x_1' } })]);
+    expect(h.rawLogs().join('\n')).not.toContain('RotatedKey');
+  });
+
+  test('an unchanged PreSharedKeySecretVersion reads no key and modifies nothing', async () => {
+    const tunnels = [0, 1].map(i => ({
+      TunnelInsideCidr: i === 0 ? '169.254.10.0/30' : '169.254.11.0/30', PreSharedKeySecretArn: KEYS_ARN, PreSharedKeySecretField: i === 0 ? 'one' : 'two', PreSharedKeySecretVersion: 'V2',
+    }));
+    const tags = [0, 1].map(i => ({ Key: `cdk-network-access:psk-tunnel${i + 1}`, Value: preSharedKeyMarker(KEYS_ARN, i === 0 ? 'one' : 'two', 'V2') }));
+    describeReturns(connection({ Tags: [{ Key: VPN_OWNER_TAG_KEY, Value: OWNER }, ...tags] }));
+    completionSucceeds();
+    await expect(isComplete(waiter(updateEvent(props({ TunnelOptions: tunnels }))))).resolves.toMatchObject({ IsComplete: true });
+    expect(tunnelCalls()).toEqual([]);
+    expect(sm.commandCalls(GetSecretValueCommand).filter(c => c.args[0].input.SecretId === KEYS_ARN)).toHaveLength(0);
   });
 
   test('a gateway that disappeared fails the attribute read naming it', async () => {
