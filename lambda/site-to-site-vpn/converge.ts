@@ -208,7 +208,7 @@ async function gatewayStep(target: ConvergeTarget, connection: VpnConnection): P
 
 const NETWORK_DEFAULTS = { ipv4: '0.0.0.0/0', ipv6: '::/0' } as const;
 
-/** ModifyVpnConnectionOptions for the network CIDRs of the connection's inside IP version. */
+/** ModifyVpnConnectionOptions for the network CIDRs of the connection's inside IP version and the tunnel bandwidth. */
 async function optionsStep(target: ConvergeTarget, connection: VpnConnection): Promise<IsCompleteResponse | undefined> {
   const { spec, connectionId: id, deadline } = target;
   const options = connection.Options ?? {};
@@ -221,6 +221,9 @@ async function optionsStep(target: ConvergeTarget, connection: VpnConnection): P
       ['LocalIpv4NetworkCidr', spec.localIpv4NetworkCidr, options.LocalIpv4NetworkCidr, NETWORK_DEFAULTS.ipv4],
       ['RemoteIpv4NetworkCidr', spec.remoteIpv4NetworkCidr, options.RemoteIpv4NetworkCidr, NETWORK_DEFAULTS.ipv4],
     ];
+  // Tunnel bandwidth rides on the same call; connections made before it
+  // existed describe no bandwidth, which is AWS's 'standard'.
+  pairs.push(['TunnelBandwidth', spec.tunnelBandwidth, options.TunnelBandwidth, 'standard']);
   const changes = pairs.filter(([, want, have, fallback]) => (want ?? fallback) !== (have ?? fallback));
   if (changes.length === 0) {
     return undefined;

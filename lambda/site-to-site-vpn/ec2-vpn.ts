@@ -26,6 +26,7 @@ import {
   ModifyVpnTunnelOptionsSpecification,
   Tag,
   VpnConnection,
+  VpnTunnelBandwidth,
 } from '@aws-sdk/client-ec2';
 import { VpnSpec } from './properties';
 import { rememberDocument, rememberSecret } from './secrets';
@@ -113,6 +114,7 @@ export async function createConnection(spec: VpnSpec, requestId: string, keys: R
       ...(spec.remoteIpv6NetworkCidr ? { RemoteIpv6NetworkCidr: spec.remoteIpv6NetworkCidr } : {}),
       ...(spec.outsideIpAddressType !== 'PublicIpv4' ? { OutsideIpAddressType: spec.outsideIpAddressType } : {}),
       ...(spec.transportTransitGatewayAttachmentId ? { TransportTransitGatewayAttachmentId: spec.transportTransitGatewayAttachmentId } : {}),
+      ...(spec.tunnelBandwidth !== undefined ? { TunnelBandwidth: spec.tunnelBandwidth as VpnTunnelBandwidth } : {}),
       ...(spec.tunnels.length > 0 ? { TunnelOptions: spec.tunnels.map((tunnel, index) => creationTunnelOptions(tunnel, keys.get(index))) } : {}),
     },
   }));

@@ -39,6 +39,10 @@ export interface TunnelLogOptions {
   readonly enabled: boolean;
   readonly logGroupArn?: string;
   readonly outputFormat?: string;
+  /** BGP logs: off when absent or false. */
+  readonly bgpEnabled?: boolean;
+  readonly bgpLogGroupArn?: string;
+  readonly bgpOutputFormat?: string;
 }
 
 /** One tunnel's declared options; absent fields take AWS's defaults (see tunnel-options.ts). */
@@ -91,6 +95,8 @@ export interface VpnSpec {
   readonly outsideIpAddressType: string;
   readonly transportTransitGatewayAttachmentId?: string;
   readonly preSharedKeyStorage: string;
+  /** 'standard' or 'large'; absent means AWS's default, 'standard'. */
+  readonly tunnelBandwidth?: string;
   /** Zero to two entries; entry i configures tunnel i + 1. */
   readonly tunnels: readonly TunnelSpec[];
   readonly configurationSecretArn: string;
@@ -116,6 +122,7 @@ export const IKE_VERSIONS: readonly string[] = ['ikev1', 'ikev2'];
 const DPD_ACTIONS: readonly string[] = ['clear', 'none', 'restart'];
 const STARTUP_ACTIONS: readonly string[] = ['add', 'start'];
 const LOG_FORMATS: readonly string[] = ['json', 'text'];
+const TUNNEL_BANDWIDTHS: readonly string[] = ['standard', 'large'];
 const OUTSIDE_IP_TYPES: readonly string[] = ['PublicIpv4', 'PrivateIpv4', 'Ipv6'];
 const PSK_STORAGE: readonly string[] = ['Standard', 'SecretsManager'];
 
@@ -411,7 +418,20 @@ function parseLogOptions(raw: unknown, path: string, problems: string[]): Tunnel
   if (enabled === true && !r.has('LogGroupArn')) {
     problems.push(`${path}.LogGroupArn is required when LogEnabled is true`);
   }
-  return { enabled: enabled === true, ...defined('logGroupArn', logGroupArn), ...defined('outputFormat', outputFormat) };
+  const bgpEnabled = r.boolean('BgpLogEnabled');
+  const bgpLogGroupArn = r.string('BgpLogGroupArn', { pattern: LOG_GROUP_ARN, hint: 'a CloudWatch Logs log group ARN' });
+  const bgpOutputFormat = r.string('BgpLogOutputFormat', { oneOf: LOG_FORMATS });
+  if (bgpEnabled === true && !r.has('BgpLogGroupArn')) {
+    problems.push(`${path}.BgpLogGroupArn is required when BgpLogEnabled is true`);
+  }
+  return {
+    enabled: enabled === true,
+    ...defined('logGroupArn', logGroupArn),
+    ...defined('outputFormat', outputFormat),
+    ...(bgpEnabled === true ? { bgpEnabled: true } : {}),
+    ...defined('bgpLogGroupArn', bgpLogGroupArn),
+    ...defined('bgpOutputFormat', bgpOutputFormat),
+  };
 }
 
 function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -501,6 +521,10 @@ export function parseVpnProperties(raw: unknown): ParseResult {
     pattern: TGW_ATTACHMENT_ID, hint: 'a transit gateway attachment id (tgw-attach-...)',
   });
   const preSharedKeyStorage = r.string('PreSharedKeyStorage', { oneOf: PSK_STORAGE }) ?? 'Standard';
+  const tunnelBandwidth = r.string('TunnelBandwidth', { oneOf: TUNNEL_BANDWIDTHS });
+  if (tunnelBandwidth === 'large' && r.has('VpnGatewayId')) {
+    r.problem('TunnelBandwidth', "'large' needs a transit gateway; a virtual private gateway offers only 'standard'");
+  }
   const configurationSecretArn = r.string('ConfigurationSecretArn', { required: true, pattern: SECRET_ARN, hint: 'a Secrets Manager secret ARN' });
 
   const tunnels: TunnelSpec[] = [];
@@ -552,6 +576,7 @@ export function parseVpnProperties(raw: unknown): ParseResult {
       outsideIpAddressType,
       ...defined('transportTransitGatewayAttachmentId', transportTransitGatewayAttachmentId),
       preSharedKeyStorage,
+      ...defined('tunnelBandwidth', tunnelBandwidth),
       tunnels,
       configurationSecretArn: configurationSecretArn as string,
       tags,

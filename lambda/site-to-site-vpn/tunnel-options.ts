@@ -101,6 +101,9 @@ interface EffectiveLog {
   readonly enabled: boolean;
   readonly logGroupArn?: string;
   readonly outputFormat?: string;
+  readonly bgpEnabled: boolean;
+  readonly bgpLogGroupArn?: string;
+  readonly bgpOutputFormat?: string;
 }
 
 /**
@@ -114,19 +117,41 @@ export function canonicalLogGroupArn(arn: string | undefined): string | undefine
   return arn?.endsWith(':*') ? arn.slice(0, -2) : arn;
 }
 
-/** Where logging is off, the group and format do not matter. */
+/**
+ * Both log streams (activity and BGP) in one comparable form: where a stream
+ * is off, its group and format do not matter.
+ */
+function effectiveLog(
+  activity: { enabled?: boolean; arn?: string; format?: string },
+  bgp: { enabled?: boolean; arn?: string; format?: string },
+): EffectiveLog {
+  return {
+    enabled: activity.enabled === true,
+    ...(activity.enabled ? { logGroupArn: canonicalLogGroupArn(activity.arn), outputFormat: activity.format ?? TUNNEL_DEFAULTS.logOutputFormat } : {}),
+    bgpEnabled: bgp.enabled === true,
+    ...(bgp.enabled ? { bgpLogGroupArn: canonicalLogGroupArn(bgp.arn), bgpOutputFormat: bgp.format ?? TUNNEL_DEFAULTS.logOutputFormat } : {}),
+  };
+}
+
 function desiredLog(spec: TunnelSpec): EffectiveLog {
   const log = spec.logOptions;
-  return log?.enabled
-    ? { enabled: true, logGroupArn: canonicalLogGroupArn(log.logGroupArn), outputFormat: log.outputFormat ?? TUNNEL_DEFAULTS.logOutputFormat }
-    : { enabled: false };
+  return effectiveLog(
+    { enabled: log?.enabled, arn: log?.logGroupArn, format: log?.outputFormat },
+    { enabled: log?.bgpEnabled, arn: log?.bgpLogGroupArn, format: log?.bgpOutputFormat },
+  );
 }
 
 function observedLog(tunnel: TunnelOption): EffectiveLog {
   const log = tunnel.LogOptions?.CloudWatchLogOptions;
-  return log?.LogEnabled
-    ? { enabled: true, logGroupArn: canonicalLogGroupArn(log.LogGroupArn), outputFormat: log.LogOutputFormat ?? TUNNEL_DEFAULTS.logOutputFormat }
-    : { enabled: false };
+  return effectiveLog(
+    { enabled: log?.LogEnabled, arn: log?.LogGroupArn, format: log?.LogOutputFormat },
+    { enabled: log?.BgpLogEnabled, arn: log?.BgpLogGroupArn, format: log?.BgpLogOutputFormat },
+  );
+}
+
+function sameLog(a: EffectiveLog, b: EffectiveLog): boolean {
+  return a.enabled === b.enabled && a.logGroupArn === b.logGroupArn && a.outputFormat === b.outputFormat
+    && a.bgpEnabled === b.bgpEnabled && a.bgpLogGroupArn === b.bgpLogGroupArn && a.bgpOutputFormat === b.bgpOutputFormat;
 }
 
 export interface TunnelDifference {
@@ -157,15 +182,21 @@ export function tunnelDifference(spec: TunnelSpec, observed: TunnelOption): Tunn
   }
   const wantLog = desiredLog(spec);
   const haveLog = observedLog(observed);
-  if (wantLog.enabled !== haveLog.enabled || (wantLog.enabled
-    && (wantLog.logGroupArn !== haveLog.logGroupArn || wantLog.outputFormat !== haveLog.outputFormat))) {
+  if (!sameLog(wantLog, haveLog)) {
     options.push('LogOptions');
     modification = {
       ...modification,
       LogOptions: {
-        CloudWatchLogOptions: wantLog.enabled
-          ? { LogEnabled: true, LogGroupArn: wantLog.logGroupArn, LogOutputFormat: wantLog.outputFormat }
-          : { LogEnabled: false },
+        CloudWatchLogOptions: {
+          ...(wantLog.enabled
+            ? { LogEnabled: true, LogGroupArn: wantLog.logGroupArn, LogOutputFormat: wantLog.outputFormat }
+            : { LogEnabled: false }),
+          // BGP logs are named only where they are or were on, so tunnels
+          // that never had them get the same request as before they existed.
+          ...(wantLog.bgpEnabled
+            ? { BgpLogEnabled: true, BgpLogGroupArn: wantLog.bgpLogGroupArn, BgpLogOutputFormat: wantLog.bgpOutputFormat }
+            : haveLog.bgpEnabled ? { BgpLogEnabled: false } : {}),
+        },
       },
     };
   }
@@ -201,6 +232,9 @@ export function creationTunnelOptions(spec: TunnelSpec, preSharedKey: string | u
           LogEnabled: log.enabled,
           ...(log.logGroupArn !== undefined ? { LogGroupArn: canonicalLogGroupArn(log.logGroupArn) } : {}),
           ...(log.outputFormat !== undefined ? { LogOutputFormat: log.outputFormat } : {}),
+          ...(log.bgpEnabled ? { BgpLogEnabled: true } : {}),
+          ...(log.bgpLogGroupArn !== undefined ? { BgpLogGroupArn: canonicalLogGroupArn(log.bgpLogGroupArn) } : {}),
+          ...(log.bgpOutputFormat !== undefined ? { BgpLogOutputFormat: log.bgpOutputFormat } : {}),
         },
       },
     } : {}),

@@ -17,11 +17,13 @@ import {
   SiteToSiteVpnTunnelOptions,
   VpnOutsideIpAddressType,
   VpnPreSharedKeyStorage,
+  VpnTunnelBandwidth,
   VpnTunnelInsideIpVersion,
 } from './tunnel-options';
 import {
   ALLOWED_OUTSIDE_IP_ADDRESS_TYPES,
   ALLOWED_PRE_SHARED_KEY_STORAGES,
+  ALLOWED_TUNNEL_BANDWIDTHS,
   ALLOWED_TUNNEL_INSIDE_IP_VERSIONS,
   checkIpv4Network,
   checkIpv6Network,
@@ -263,6 +265,15 @@ export interface SiteToSiteVpnProps {
   readonly enableAcceleration?: boolean;
 
   /**
+   * The throughput capacity of each tunnel: `VpnTunnelBandwidth.LARGE` (up
+   * to 5 Gbps per tunnel) needs a transit gateway. Changing it modifies the
+   * connection in place (ModifyVpnConnectionOptions).
+   *
+   * @default VpnTunnelBandwidth.STANDARD - up to 1.25 Gbps per tunnel
+   */
+  readonly tunnelBandwidth?: VpnTunnelBandwidth;
+
+  /**
    * Where AWS keeps the pre-shared keys of tunnels that do not give their
    * own `preSharedKey`. With `VpnPreSharedKeyStorage.SECRETS_MANAGER`, AWS
    * creates and owns a Secrets Manager secret holding them (its ARN is
@@ -389,6 +400,8 @@ export class SiteToSiteVpn extends ec2.VpnConnectionBase implements IAccessGrant
     if (outsideType !== undefined) checkOneOf(this, 'outsideIpAddressType', outsideType, ALLOWED_OUTSIDE_IP_ADDRESS_TYPES);
     const pskStorage = props.preSharedKeyStorage?.value;
     if (pskStorage !== undefined) checkOneOf(this, 'preSharedKeyStorage', pskStorage, ALLOWED_PRE_SHARED_KEY_STORAGES);
+    const bandwidth = props.tunnelBandwidth?.value;
+    if (bandwidth !== undefined) checkOneOf(this, 'tunnelBandwidth', bandwidth, ALLOWED_TUNNEL_BANDWIDTHS);
 
     // ---------------------------------------------------------- AWS side
     const sides = [
@@ -438,6 +451,9 @@ export class SiteToSiteVpn extends ec2.VpnConnectionBase implements IAccessGrant
       }
       if (props.enableAcceleration === true) {
         fail(this, 'enableAcceleration true needs a transit gateway; AWS accelerates only transit gateway VPN connections (use transitGateway or transitGatewayId, or drop enableAcceleration)');
+      }
+      if (bandwidth === 'large') {
+        fail(this, 'tunnelBandwidth \'large\' needs a transit gateway; AWS offers large tunnels only on transit gateway and Cloud WAN connections (use transitGateway or transitGatewayId, or VpnTunnelBandwidth.STANDARD)');
       }
       if (insideIpVersion === 'ipv6') {
         fail(this, 'tunnelInsideIpVersion \'ipv6\' needs a transit gateway; IPv6 VPN connections are supported only there');
@@ -542,7 +558,7 @@ export class SiteToSiteVpn extends ec2.VpnConnectionBase implements IAccessGrant
     permissions.allowGateway('customer-gateway', this.customerGatewayId);
     if (this.vpnGatewayId !== undefined) permissions.allowGateway('vpn-gateway', this.vpnGatewayId);
     if (this.transitGatewayId !== undefined) permissions.allowGateway('transit-gateway', this.transitGatewayId);
-    if (props.tunnel1?.logGroup || props.tunnel2?.logGroup) permissions.allowTunnelLogging();
+    if (props.tunnel1?.logGroup || props.tunnel2?.logGroup || props.tunnel1?.bgpLogGroup || props.tunnel2?.bgpLogGroup) permissions.allowTunnelLogging();
     for (const tunnel of [props.tunnel1, props.tunnel2]) {
       tunnel?.preSharedKey?.grantRead(provider.role);
     }
@@ -588,6 +604,7 @@ export class SiteToSiteVpn extends ec2.VpnConnectionBase implements IAccessGrant
       ...(props.transportTransitGatewayAttachmentId !== undefined
         ? { TransportTransitGatewayAttachmentId: props.transportTransitGatewayAttachmentId } : {}),
       ...(pskStorage !== undefined ? { PreSharedKeyStorage: pskStorage } : {}),
+      ...(bandwidth !== undefined ? { TunnelBandwidth: bandwidth } : {}),
       ...(tunnelOptions.length > 0 ? { TunnelOptions: tunnelOptions } : {}),
       ConfigurationSecretArn: configuration.secretArn,
       ...(tags.length > 0 ? { Tags: tags } : {}),

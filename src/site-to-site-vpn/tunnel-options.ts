@@ -214,6 +214,23 @@ export class VpnTunnelInsideIpVersion {
     public readonly value: string) {}
 }
 
+/** The throughput capacity of each tunnel of a connection. */
+export class VpnTunnelBandwidth {
+  /** Up to 1.25 Gbps per tunnel (AWS's default). */
+  public static readonly STANDARD = new VpnTunnelBandwidth('standard');
+  /** Up to 5 Gbps per tunnel; transit gateway (and Cloud WAN) connections only. */
+  public static readonly LARGE = new VpnTunnelBandwidth('large');
+
+  /** A bandwidth by its AWS name ('standard' or 'large'); any other literal fails synth. */
+  public static of(name: string): VpnTunnelBandwidth {
+    return new VpnTunnelBandwidth(name);
+  }
+
+  private constructor(
+    /** The name the EC2 API uses. */
+    public readonly value: string) {}
+}
+
 /** Where AWS keeps the pre-shared keys it generates. */
 export class VpnPreSharedKeyStorage {
   /** Inside the Site-to-Site VPN service (AWS's default). */
@@ -440,4 +457,23 @@ export interface SiteToSiteVpnTunnelOptions {
    * @default VpnTunnelLogOutputFormat.JSON
    */
   readonly logOutputFormat?: VpnTunnelLogOutputFormat;
+
+  /**
+   * The log group the tunnel's BGP logs (session state changes, route
+   * updates; a separate stream from the activity logs of `logGroup`) are
+   * sent to. It may be the same group as `logGroup`. The handler gets the
+   * same vended-log delivery permissions as for `logGroup`. Changing it
+   * modifies the tunnel in place.
+   *
+   * @default - no BGP logs
+   * @see https://docs.aws.amazon.com/vpn/latest/s2svpn/monitoring-logs.html
+   */
+  readonly bgpLogGroup?: logs.ILogGroup;
+
+  /**
+   * Format of the BGP logs. Only with `bgpLogGroup`.
+   *
+   * @default VpnTunnelLogOutputFormat.JSON
+   */
+  readonly bgpLogOutputFormat?: VpnTunnelLogOutputFormat;
 }

@@ -27,6 +27,7 @@ export const ALLOWED_IKE_VERSIONS: readonly string[] = ['ikev1', 'ikev2'];
 export const ALLOWED_DPD_TIMEOUT_ACTIONS: readonly string[] = ['clear', 'none', 'restart'];
 export const ALLOWED_STARTUP_ACTIONS: readonly string[] = ['add', 'start'];
 export const ALLOWED_LOG_OUTPUT_FORMATS: readonly string[] = ['json', 'text'];
+export const ALLOWED_TUNNEL_BANDWIDTHS: readonly string[] = ['standard', 'large'];
 export const ALLOWED_OUTSIDE_IP_ADDRESS_TYPES: readonly string[] = ['PublicIpv4', 'PrivateIpv4', 'Ipv6'];
 export const ALLOWED_TUNNEL_INSIDE_IP_VERSIONS: readonly string[] = ['ipv4', 'ipv6'];
 export const ALLOWED_PRE_SHARED_KEY_STORAGES: readonly string[] = ['Standard', 'SecretsManager'];
@@ -321,15 +322,25 @@ export function renderTunnelOptions(
   if (options.startupAction) checkOneOf(scope, name('startupAction'), options.startupAction.value, ALLOWED_STARTUP_ACTIONS);
 
   let logOptions: VpnTunnelLogOptionsProperty | undefined;
-  if (options.logOutputFormat !== undefined && options.logGroup === undefined) {
-    fail(scope, `${name('logOutputFormat')} '${options.logOutputFormat.value}' is set without ${name('logGroup')}; give the log group the tunnel logs go to`);
+  for (const [group, format] of [['logGroup', 'logOutputFormat'], ['bgpLogGroup', 'bgpLogOutputFormat']] as const) {
+    const value = options[format];
+    if (value !== undefined && options[group] === undefined) {
+      fail(scope, `${name(format)} '${value.value}' is set without ${name(group)}; give the log group the ${group === 'logGroup' ? 'tunnel' : 'BGP'} logs go to`);
+    }
+    if (value !== undefined) checkOneOf(scope, name(format), value.value, ALLOWED_LOG_OUTPUT_FORMATS);
   }
-  if (options.logGroup !== undefined) {
-    if (options.logOutputFormat) checkOneOf(scope, name('logOutputFormat'), options.logOutputFormat.value, ALLOWED_LOG_OUTPUT_FORMATS);
+  if (options.logGroup !== undefined || options.bgpLogGroup !== undefined) {
+    // One CloudwatchLogOptions carries both streams; LogEnabled is written
+    // either way, so BGP logs alone turn the activity logs off explicitly.
     logOptions = {
-      LogEnabled: true,
-      LogGroupArn: options.logGroup.logGroupArn,
-      ...(options.logOutputFormat ? { LogOutputFormat: options.logOutputFormat.value } : {}),
+      LogEnabled: options.logGroup !== undefined,
+      ...(options.logGroup !== undefined ? { LogGroupArn: options.logGroup.logGroupArn } : {}),
+      ...(options.logGroup !== undefined && options.logOutputFormat ? { LogOutputFormat: options.logOutputFormat.value } : {}),
+      ...(options.bgpLogGroup !== undefined ? {
+        BgpLogEnabled: true,
+        BgpLogGroupArn: options.bgpLogGroup.logGroupArn,
+        ...(options.bgpLogOutputFormat ? { BgpLogOutputFormat: options.bgpLogOutputFormat.value } : {}),
+      } : {}),
     };
   }
 

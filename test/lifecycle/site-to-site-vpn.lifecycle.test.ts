@@ -264,6 +264,85 @@ describe('update in place', () => {
     expect(lastData(result.responses)).toMatchObject({ AmazonSideAsn: '64600', CustomerGatewayAsn: '65020' });
   });
 
+  test('tunnel bandwidth: a transit gateway connection created standard goes large in place with one ModifyVpnConnectionOptions; back again', async () => {
+    const { driver, sim } = bench();
+    const tgw = sim.createTransitGateway(4200000000);
+    const onTgw = { VpnGatewayId: undefined, TransitGatewayId: tgw };
+    expect((await driver.create(bench().props(onTgw))).status).toBe('CREATE_COMPLETE');
+    const id = driver.state.physicalResourceId as string;
+    expect(sim.connection(id).tunnelBandwidth).toBeUndefined();
+    // An explicit 'standard' equals AWS's default: no call.
+    expect((await driver.update(bench().props({ ...onTgw, TunnelBandwidth: 'standard' }))).status).toBe('UPDATE_COMPLETE');
+    expect(sim.succeeded('ModifyVpnConnectionOptions')).toBe(0);
+
+    expect((await driver.update(bench().props({ ...onTgw, TunnelBandwidth: 'large' }))).status).toBe('UPDATE_COMPLETE');
+    expect(driver.state.physicalResourceId).toBe(id);
+    expect(sim.connection(id).tunnelBandwidth).toBe('large');
+    expect(sim.succeeded('ModifyVpnConnectionOptions')).toBe(1);
+    expect(sim.succeeded('CreateVpnConnection')).toBe(1);
+    expect(sim.succeeded('ModifyVpnTunnelOptions')).toBe(0);
+
+    expect((await driver.update(bench().props(onTgw))).status).toBe('UPDATE_COMPLETE');
+    expect(sim.connection(id).tunnelBandwidth).toBe('standard');
+    expect(sim.succeeded('ModifyVpnConnectionOptions')).toBe(2);
+  });
+
+  test('tunnel bandwidth large at creation is sent in CreateVpnConnection', async () => {
+    const { driver, sim } = bench();
+    const tgw = sim.createTransitGateway(4200000000);
+    expect((await driver.create(bench().props({ VpnGatewayId: undefined, TransitGatewayId: tgw, TunnelBandwidth: 'large' }))).status).toBe('CREATE_COMPLETE');
+    expect(sim.connection(driver.state.physicalResourceId as string).tunnelBandwidth).toBe('large');
+    expect(sim.succeeded('ModifyVpnConnectionOptions')).toBe(0);
+  });
+
+  test('tunnel bandwidth large on a virtual private gateway fails before any call, naming the property', async () => {
+    const { driver, sim } = bench();
+    const refused = await driver.create(bench().props({ TunnelBandwidth: 'large' }));
+    expect(refused.status).toBe('ROLLBACK_COMPLETE');
+    expect(refused.reason).toContain('TunnelBandwidth');
+    expect(refused.reason).toContain('transit gateway');
+    expect(sim.connectionIds({ includeDeleted: true })).toEqual([]);
+  });
+
+  test('BGP logs turn on in place, one tunnel at a time, without touching the activity logs; off again', async () => {
+    const { driver, sim, ids, clock } = bench();
+    const id = await created();
+    const group = 'arn:aws:logs:us-east-1:123456789012:log-group:/vpn/bgp';
+    const activity = 'arn:aws:logs:us-east-1:123456789012:log-group:/vpn/tunnels';
+    const logs = (bgp: boolean) => ({
+      LogOptions: { LogEnabled: true, LogGroupArn: `${activity}:*`, ...(bgp ? { BgpLogEnabled: true, BgpLogGroupArn: `${group}:*`, BgpLogOutputFormat: 'text' } : {}) },
+    });
+    expect((await driver.update(bench().props({ TunnelOptions: [tunnel(ids, 0, logs(false)), tunnel(ids, 1, logs(false))] }))).status).toBe('UPDATE_COMPLETE');
+    clock.advance(3_600_000);
+    const started = clock.now();
+    const since = sim.calls.length;
+    expect((await driver.update(bench().props({ TunnelOptions: [tunnel(ids, 0, logs(true)), tunnel(ids, 1, logs(true))] }))).status).toBe('UPDATE_COMPLETE');
+    expect(tunnelModifications(since).map(m => m.tunnel)).toEqual([0, 1]);
+    expect(sim.allTunnelsDown(id, started, clock.now())).toEqual([]);
+    for (const t of sim.connection(id).tunnels) {
+      expect(t.options.LogOptions).toEqual({
+        CloudWatchLogOptions: {
+          LogEnabled: true,
+          LogGroupArn: activity,
+          LogOutputFormat: 'json',
+          BgpLogEnabled: true,
+          BgpLogGroupArn: group,
+          BgpLogOutputFormat: 'text',
+        },
+      });
+    }
+    // Declared again unchanged: no call.
+    const again = sim.calls.length;
+    expect((await driver.update(bench().props({ TunnelOptions: [tunnel(ids, 0, logs(true)), tunnel(ids, 1, logs(true))] }))).status).toBe('UPDATE_COMPLETE');
+    expect(tunnelModifications(again)).toEqual([]);
+
+    expect((await driver.update(bench().props({ TunnelOptions: [tunnel(ids, 0, logs(false)), tunnel(ids, 1, logs(false))] }))).status).toBe('UPDATE_COMPLETE');
+    for (const t of sim.connection(id).tunnels) {
+      expect(t.options.LogOptions).toMatchObject({ CloudWatchLogOptions: { LogEnabled: true, BgpLogEnabled: false } });
+    }
+    expect(sim.succeeded('CreateVpnConnection')).toBe(1);
+  });
+
   test('a crash after the first ModifyVpnTunnelOptions resumes where it stopped', async () => {
     const { driver, sim, ids, clock } = bench();
     const id = await created();

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
@@ -25,7 +26,9 @@ import {
   SiteToSiteVpn,
   VpnOutsideIpAddressType,
   VpnPreSharedKeyStorage,
+  VpnTunnelBandwidth,
   VpnTunnelInsideIpVersion,
+  VpnTunnelLogOutputFormat,
 } from '../../src';
 import { SITE_TO_SITE_VPN_ATTRIBUTES } from '../../src/private/contract/site-to-site-vpn';
 
@@ -64,6 +67,7 @@ describe('SiteToSiteVpn: template', () => {
       enableAcceleration: true,
       outsideIpAddressType: VpnOutsideIpAddressType.PUBLIC_IPV4,
       preSharedKeyStorage: VpnPreSharedKeyStorage.SECRETS_MANAGER,
+      tunnelBandwidth: VpnTunnelBandwidth.LARGE,
       tags: { Name: 'branch-office', Team: 'network' },
     });
     const template = Template.fromStack(stack);
@@ -86,7 +90,9 @@ describe('SiteToSiteVpn: template', () => {
       StartupAction: 'start',
       EnableTunnelLifecycleControl: true,
     };
-    const logArn = (n: number) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:eu-west-1:123456789012:log-group:/vpn/tunnel${n}:*`]] });
+    const logArn = (n: number | string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:eu-west-1:123456789012:log-group:/vpn/${typeof n === 'number' ? `tunnel${n}` : n}:*`]],
+    });
     expect(vpnProperties(stack)).toEqual({
       ServiceToken: expect.anything(),
       SchemaVersion: '1',
@@ -100,18 +106,26 @@ describe('SiteToSiteVpn: template', () => {
       RemoteIpv4NetworkCidr: '10.0.0.0/8',
       OutsideIpAddressType: 'PublicIpv4',
       PreSharedKeyStorage: 'SecretsManager',
+      TunnelBandwidth: 'large',
       TunnelOptions: [
         {
           ...common,
           TunnelInsideCidr: '169.254.11.0/30',
           PreSharedKeySecretArn: pskRef,
           PreSharedKeySecretField: 'tunnel1',
-          LogOptions: { LogEnabled: true, LogGroupArn: logArn(1), LogOutputFormat: 'text' },
+          LogOptions: { LogEnabled: true, LogGroupArn: logArn(1), LogOutputFormat: 'text', BgpLogEnabled: true, BgpLogGroupArn: logArn(1) },
         },
         {
           ...common,
           TunnelInsideCidr: '169.254.12.0/30',
-          LogOptions: { LogEnabled: true, LogGroupArn: logArn(2), LogOutputFormat: 'text' },
+          LogOptions: {
+            LogEnabled: true,
+            LogGroupArn: logArn(2),
+            LogOutputFormat: 'text',
+            BgpLogEnabled: true,
+            BgpLogGroupArn: logArn('bgp2'),
+            BgpLogOutputFormat: 'json',
+          },
         },
       ],
       ConfigurationSecretArn: { Ref: expect.stringMatching(/^VpnConfiguration/) },
@@ -123,6 +137,31 @@ describe('SiteToSiteVpn: template', () => {
       .toEqual([{ TransitGatewayAttachmentId: attachment, TransitGatewayRouteTableId: TGW_RTB }]);
     expect(resourcesOf(stack, 'AWS::EC2::TransitGatewayRouteTablePropagation').map(r => r.Properties))
       .toEqual([{ TransitGatewayAttachmentId: attachment, TransitGatewayRouteTableId: TGW_RTB }]);
+  });
+
+  test('BGP logs alone: LogEnabled false is written explicitly, the BGP group and format are sent, and the handler may deliver logs', () => {
+    const stack = newStack();
+    tgwConnection(stack, { tunnel2: { bgpLogGroup: logs.LogGroup.fromLogGroupName(stack, 'Bgp', '/vpn/bgp'), bgpLogOutputFormat: VpnTunnelLogOutputFormat.TEXT } });
+    const tunnels = vpnProperties(stack).TunnelOptions;
+    expect(tunnels).toHaveLength(2);
+    expect(tunnels[0].LogOptions).toBeUndefined();
+    expect(tunnels[1].LogOptions).toEqual({
+      LogEnabled: false,
+      BgpLogEnabled: true,
+      BgpLogGroupArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:/vpn/bgp:*']] },
+      BgpLogOutputFormat: 'text',
+    });
+    const statements = resourcesOf(stack, 'AWS::IAM::Policy').flatMap(p => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st: any) => st.Sid)).toContain('DeliverVpnTunnelLogs');
+  });
+
+  test('tunnelBandwidth: absent leaves TunnelBandwidth out (AWS default standard); STANDARD is sent as declared', () => {
+    const absent = newStack();
+    tgwConnection(absent);
+    expect(vpnProperties(absent).TunnelBandwidth).toBeUndefined();
+    const standard = newStack();
+    tgwConnection(standard, { tunnelBandwidth: VpnTunnelBandwidth.STANDARD });
+    expect(vpnProperties(standard).TunnelBandwidth).toBe('standard');
   });
 
   test('preSharedKeyVersion reaches the template as PreSharedKeySecretVersion, next to the secret ARN (never a key)', () => {
@@ -442,8 +481,8 @@ describe('SiteToSiteVpn: IAM', () => {
     const stack = newStack();
     tgwConnection(stack, { tunnel1: fullTunnel(stack, 1), tunnel2: fullTunnel(stack, 2) });
     const statements = handlerStatements(stack);
-    const logs = statements.filter(s => JSON.stringify(s.Action).includes('Log') && s.Sid);
-    expect(logs.map(s => [s.Sid, s.Action])).toEqual([
+    const logStatements = statements.filter(s => JSON.stringify(s.Action).includes('Log') && s.Sid);
+    expect(logStatements.map(s => [s.Sid, s.Action])).toEqual([
       ['DeliverVpnTunnelLogs', ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries']],
       ['GrantLogDeliveryToLogGroups', ['logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups']],
     ]);

@@ -50,6 +50,11 @@ export function fullTunnel(stack: Stack, n: 1 | 2, psk?: secretsmanager.ISecret)
     enableTunnelLifecycleControl: true,
     logGroup: logs.LogGroup.fromLogGroupName(stack, `Tunnel${n}Logs`, `/vpn/tunnel${n}`),
     logOutputFormat: VpnTunnelLogOutputFormat.TEXT,
+    // Tunnel 1's BGP logs share its activity log group; tunnel 2's go to their own.
+    bgpLogGroup: n === 1
+      ? logs.LogGroup.fromLogGroupName(stack, `Tunnel${n}BgpLogs`, `/vpn/tunnel${n}`)
+      : logs.LogGroup.fromLogGroupName(stack, `Tunnel${n}BgpLogs`, `/vpn/bgp${n}`),
+    ...(n === 2 ? { bgpLogOutputFormat: VpnTunnelLogOutputFormat.JSON } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   VpnIntegrityAlgorithm,
   VpnOutsideIpAddressType,
   VpnPreSharedKeyStorage,
+  VpnTunnelBandwidth,
   VpnTunnelInsideIpVersion,
   VpnTunnelLogOutputFormat,
   VpnTunnelStartupAction,
@@ -56,6 +57,8 @@ describe('SiteToSiteVpn: every invalid option fails synth with the option and th
     ['a transport attachment on a virtual private gateway', { ...onVgw, transportTransitGatewayAttachmentId: 'tgw-attach-0123456789abcdef0' }, /transportTransitGatewayAttachmentId applies only to a transit gateway connection/],
     ['an unknown outside address type', { ...onTgw, outsideIpAddressType: VpnOutsideIpAddressType.of('Public') }, /outsideIpAddressType 'Public' is not one AWS accepts; use one of 'PublicIpv4', 'PrivateIpv4', 'Ipv6'/],
     ['an unknown inside IP version', { ...onTgw, tunnelInsideIpVersion: VpnTunnelInsideIpVersion.of('IPv4') }, /tunnelInsideIpVersion 'IPv4' is not one AWS accepts; use one of 'ipv4', 'ipv6'/],
+    ['large tunnels on a virtual private gateway', { ...onVgw, tunnelBandwidth: VpnTunnelBandwidth.LARGE }, /tunnelBandwidth 'large' needs a transit gateway/],
+    ['an unknown tunnel bandwidth', { ...onTgw, tunnelBandwidth: VpnTunnelBandwidth.of('huge') }, /tunnelBandwidth 'huge' is not one AWS accepts; use one of 'standard', 'large'/],
     ['an unknown key storage', { ...onTgw, preSharedKeyStorage: VpnPreSharedKeyStorage.of('KMS') }, /preSharedKeyStorage 'KMS' is not one AWS accepts; use one of 'Standard', 'SecretsManager'/],
 
     // customer side
@@ -142,6 +145,10 @@ describe('SiteToSiteVpn: every invalid option fails synth with the option and th
     ['a log format AWS does not list', s => tunnel({ logGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'l'), logOutputFormat: VpnTunnelLogOutputFormat.of('xml') }),
       /tunnel1.logOutputFormat 'xml' is not one AWS accepts; use one of 'json', 'text'/],
     ['a log format without a log group', tunnel({ logOutputFormat: VpnTunnelLogOutputFormat.TEXT }), /tunnel1.logOutputFormat 'text' is set without tunnel1.logGroup/],
+    ['a BGP log format AWS does not list', s => tunnel({ bgpLogGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'l'), bgpLogOutputFormat: VpnTunnelLogOutputFormat.of('xml') }),
+      /tunnel1.bgpLogOutputFormat 'xml' is not one AWS accepts; use one of 'json', 'text'/],
+    ['a BGP log format without a BGP log group', s => tunnel({ logGroup: logs.LogGroup.fromLogGroupName(s, 'L', 'l'), bgpLogOutputFormat: VpnTunnelLogOutputFormat.TEXT }),
+      /tunnel1.bgpLogOutputFormat 'text' is set without tunnel1.bgpLogGroup; give the log group the BGP logs go to/],
     ['an empty algorithm list', tunnel({ phase2EncryptionAlgorithms: [] }), /tunnel1.phase2EncryptionAlgorithms is an empty list; leave it out to allow all of AWS's values, or list at least one/],
     ['an algorithm listed twice', tunnel({ phase1IntegrityAlgorithms: [VpnIntegrityAlgorithm.SHA1, VpnIntegrityAlgorithm.of('SHA1')] }), /tunnel1.phase1IntegrityAlgorithms lists 'SHA1' twice/],
     ['a DH group listed twice', tunnel({ phase1DhGroups: [VpnDhGroup.GROUP_14, VpnDhGroup.GROUP_14] }), /tunnel1.phase1DhGroups lists 14 twice/],

@@ -54,6 +54,11 @@ export interface VpnTunnelLogOptionsProperty {
   readonly LogGroupArn?: string;
   /** 'json' or 'text'. */
   readonly LogOutputFormat?: string;
+  /** BGP logs (a separate stream from the tunnel activity logs). Absent: off. */
+  readonly BgpLogEnabled?: string | boolean;
+  readonly BgpLogGroupArn?: string;
+  /** 'json' or 'text'. */
+  readonly BgpLogOutputFormat?: string;
 }
 
 /** Options of one tunnel (index 0 is the first tunnel). Absent fields take AWS's defaults. */
@@ -122,6 +127,12 @@ export interface SiteToSiteVpnProperties {
   readonly OutsideIpAddressType?: string;
   /** For PrivateIpv4 outside addresses over Direct Connect: the transport attachment. */
   readonly TransportTransitGatewayAttachmentId?: string;
+  /**
+   * 'standard' (up to 1.25 Gbps per tunnel) or 'large' (up to 5 Gbps, transit
+   * gateway and Cloud WAN only). Absent: 'standard'. Modified in place
+   * (ModifyVpnConnectionOptions).
+   */
+  readonly TunnelBandwidth?: string;
   /** 'SecretsManager': AWS generates the keys and keeps them in Secrets Manager. */
   readonly PreSharedKeyStorage?: string;
   /** Zero to two entries; entry i configures tunnel i + 1. */
@@ -137,7 +148,7 @@ export interface SiteToSiteVpnProperties {
  * (a new physical id) and CloudFormation deletes the old one. Everything else
  * is modified in place: tunnel options through ModifyVpnTunnelOptions one
  * tunnel at a time, gateways through ModifyVpnConnection, network CIDRs
- * through ModifyVpnConnectionOptions, tags through CreateTags/DeleteTags.
+ * and tunnel bandwidth through ModifyVpnConnectionOptions, tags through CreateTags/DeleteTags.
  */
 export const SITE_TO_SITE_VPN_REPLACING_PROPERTIES: ReadonlyArray<keyof SiteToSiteVpnProperties> = [
   'Type',
