@@ -93,7 +93,10 @@ export async function createConnection(spec: VpnSpec, requestId: string, keys: R
     { Key: VPN_OWNER_TAG_KEY, Value: spec.ownerTag },
     { Key: VPN_REQUEST_TAG_KEY, Value: requestId },
     ...spec.tunnels.flatMap((tunnel, index) => (tunnel.preSharedKey
-      ? [{ Key: preSharedKeyTagKey(index), Value: preSharedKeyMarker(tunnel.preSharedKey.secretArn, tunnel.preSharedKey.field, tunnel.preSharedKey.version) }]
+      ? [{
+        Key: preSharedKeyTagKey(index),
+        Value: preSharedKeyMarker(tunnel.preSharedKey.secretArn, tunnel.preSharedKey.field, tunnel.preSharedKey.version),
+      }]
       : [])),
     ...spec.tags.map(tag => ({ Key: tag.key, Value: tag.value })),
   ];

@@ -127,7 +127,9 @@ function effectiveLog(
 ): EffectiveLog {
   return {
     enabled: activity.enabled === true,
-    ...(activity.enabled ? { logGroupArn: canonicalLogGroupArn(activity.arn), outputFormat: activity.format ?? TUNNEL_DEFAULTS.logOutputFormat } : {}),
+    ...(activity.enabled
+      ? { logGroupArn: canonicalLogGroupArn(activity.arn), outputFormat: activity.format ?? TUNNEL_DEFAULTS.logOutputFormat }
+      : {}),
     bgpEnabled: bgp.enabled === true,
     ...(bgp.enabled ? { bgpLogGroupArn: canonicalLogGroupArn(bgp.arn), bgpOutputFormat: bgp.format ?? TUNNEL_DEFAULTS.logOutputFormat } : {}),
   };

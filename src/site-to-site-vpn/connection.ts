@@ -558,7 +558,8 @@ export class SiteToSiteVpn extends ec2.VpnConnectionBase implements IAccessGrant
     permissions.allowGateway('customer-gateway', this.customerGatewayId);
     if (this.vpnGatewayId !== undefined) permissions.allowGateway('vpn-gateway', this.vpnGatewayId);
     if (this.transitGatewayId !== undefined) permissions.allowGateway('transit-gateway', this.transitGatewayId);
-    if (props.tunnel1?.logGroup || props.tunnel2?.logGroup || props.tunnel1?.bgpLogGroup || props.tunnel2?.bgpLogGroup) permissions.allowTunnelLogging();
+    const tunnelLogs = [props.tunnel1, props.tunnel2].some(t => t?.logGroup !== undefined || t?.bgpLogGroup !== undefined);
+    if (tunnelLogs) permissions.allowTunnelLogging();
     for (const tunnel of [props.tunnel1, props.tunnel2]) {
       tunnel?.preSharedKey?.grantRead(provider.role);
     }

@@ -109,6 +109,34 @@ describe('tunnelDifference', () => {
   });
 });
 
+describe('tunnelDifference: BGP logs', () => {
+  const arn = 'arn:aws:logs:us-east-1:123456789012:log-group:vpn';
+  const bgp = 'arn:aws:logs:us-east-1:123456789012:log-group:bgp';
+
+  test('turned on: sent with its group and the default format, next to the activity logs', () => {
+    const observed = { LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn } } };
+    expect(tunnelDifference({ logOptions: { enabled: true, logGroupArn: arn, bgpEnabled: true, bgpLogGroupArn: `${bgp}:*` } }, observed)).toEqual({
+      options: ['LogOptions'],
+      modification: {
+        LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn, LogOutputFormat: 'json', BgpLogEnabled: true, BgpLogGroupArn: bgp, BgpLogOutputFormat: 'json' } },
+      },
+    });
+  });
+
+  test('declared as described: no change; the BGP group and format do not matter while BGP logs are off', () => {
+    const on = { LogOptions: { CloudWatchLogOptions: { LogEnabled: false, BgpLogEnabled: true, BgpLogGroupArn: bgp, BgpLogOutputFormat: 'text' } } };
+    expect(tunnelDifference({ logOptions: { enabled: false, bgpEnabled: true, bgpLogGroupArn: bgp, bgpOutputFormat: 'text' } }, on).options).toEqual([]);
+    const off = { LogOptions: { CloudWatchLogOptions: { LogEnabled: false, BgpLogEnabled: false, BgpLogGroupArn: bgp } } };
+    expect(tunnelDifference({ logOptions: { enabled: false } }, off).options).toEqual([]);
+  });
+
+  test('turned off: BgpLogEnabled false is sent only where BGP logs were on', () => {
+    const on = { LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn, BgpLogEnabled: true, BgpLogGroupArn: bgp } } };
+    expect(tunnelDifference({ logOptions: { enabled: true, logGroupArn: arn } }, on).modification)
+      .toEqual({ LogOptions: { CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn, LogOutputFormat: 'json', BgpLogEnabled: false } } });
+  });
+});
+
 describe('hostOf', () => {
   test.each([
     ['169.254.10.0/30', 1, '169.254.10.1'],
