@@ -19,11 +19,8 @@
  * context's remaining time and by the Deadline.
  */
 import { CrlState, ensureCrlImported, readCrl } from './crl';
-import { emitSessionsTerminated } from './metrics';
-import { parseScheduledEnforcement } from './properties';
 import { interpretRequest, SessionsWork } from './target';
-import { ScheduledEnforcementInput, SessionsAttributes } from '../../src/private/contract/client-vpn-sessions';
-import { SessionSelector } from '../shared/client-vpn-sessions';
+import { SessionsAttributes } from '../../src/private/contract/client-vpn-sessions';
 import { clock } from '../shared/clock';
 import {
   computeDeadline, InvocationContext, invocationStopBy, isPastDeadline, readDeadline, readEpochMs, workBudgetSeconds,
@@ -32,7 +29,11 @@ import { classifyError, HandlerError, safeErrorText } from '../shared/errors';
 import { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from '../shared/events';
 import { log } from '../shared/log';
 import { guardData } from '../shared/response';
-import { failedToTerminateMessage, runTerminationPasses, settleTermination } from '../shared/termination-passes';
+import { runTerminationPasses, settleTermination } from '../shared/termination-passes';
+
+// The scheduled entry point (index.onSchedule) runs under its own role: see ./schedule.
+export { onSchedule } from './schedule';
+export type { ScheduledEnforcementResult, ScheduleContext } from './schedule';
 
 const NOT_COMPLETE: IsCompleteResponse = { IsComplete: false };
 
@@ -124,57 +125,3 @@ async function importStep(work: SessionsWork, stopBy: number): Promise<ImportSte
   }
 }
 
-/** What one scheduled run did, also returned as the Lambda result (visible in test invokes). */
-export interface ScheduledEnforcementResult {
-  readonly endpointId: string;
-  readonly sessionsTerminated: number;
-  /** False when the run's budget ended first; the next run continues. */
-  readonly complete: boolean;
-}
-
-/**
- * One scheduled enforcement run: passes until every listed principal's
- * sessions are gone or the invocation's budget ends. Always emits the
- * SessionsTerminated metric (0 included, so that alarms see data), then
- * throws on a failure (endpoint gone, sessions stuck failed-to-terminate)
- * so that Lambda's Errors metric shows it.
- */
-export async function onSchedule(input: ScheduledEnforcementInput, context?: InvocationContext): Promise<ScheduledEnforcementResult> {
-  const parsed = parseScheduledEnforcement(input);
-  if (!parsed.ok) {
-    throw new HandlerError(`invalid scheduled enforcement input: ${parsed.problems.join('; ')}`);
-  }
-  const { endpointId, usernames, commonNames } = parsed.value;
-  const selector: SessionSelector = {
-    endpointId,
-    usernames,
-    commonNames,
-    // A principal who reconnects during this run is the next run's business;
-    // without a cutoff a reconnect loop could keep every run busy to its end.
-    establishedBefore: clock.now(),
-  };
-  const run = await runTerminationPasses(selector, invocationStopBy(context, undefined));
-  emitSessionsTerminated(endpointId, run.terminated);
-  log.info('scheduled enforcement run', {
-    endpointId,
-    usernames: usernames.length,
-    commonNames: commonNames.length,
-    sessionsTerminated: run.terminated,
-    complete: run.complete,
-    remaining: run.remaining,
-    passes: run.passes,
-    calls: run.calls,
-  });
-  if (run.terminalError) {
-    throw run.terminalError;
-  }
-  if (run.failedConnectionIds.length > 0) {
-    throw new HandlerError(failedToTerminateMessage(endpointId, run.failedConnectionIds));
-  }
-  if (!run.complete) {
-    log.warn('the run ended before every session did; the next run continues', {
-      endpointId, remaining: run.remaining, transientError: run.transientError,
-    });
-  }
-  return { endpointId, sessionsTerminated: run.terminated, complete: run.complete };
-}

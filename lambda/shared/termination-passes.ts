@@ -16,12 +16,10 @@ import { clock } from './clock';
 import { isPastDeadline, workBudgetSeconds } from './deadline';
 import { classifyError, HandlerError, safeErrorText } from './errors';
 import { log } from './log';
+import { logRemaining, nameWithinBudget } from './remaining';
 
 /** Pause between passes: sessions take seconds to go from `terminating` to `terminated`. */
 export const PASS_INTERVAL_MS = 5_000;
-
-/** Connection ids a failure reason names; the rest are counted. */
-export const MAX_CONNECTIONS_NAMED = 10;
 
 export interface TerminationRun {
   /** Every session the selector covers has ended (or, for allSessions, every one from before the cutoff). */
@@ -34,6 +32,8 @@ export interface TerminationRun {
   readonly terminatedConnectionIds: readonly string[];
   /** Sessions still to end, as the last pass saw them. */
   readonly remaining: number;
+  /** Their connection ids, sorted. */
+  readonly remainingConnectionIds: readonly string[];
   /** Sessions the last pass saw stay `failed-to-terminate` after the engine's retries. */
   readonly failedConnectionIds: readonly string[];
   readonly passes: number;
@@ -121,18 +121,12 @@ function summary(
     terminated: terminatedConnectionIds.length,
     terminatedConnectionIds,
     remaining: last?.remaining ?? 0,
+    remainingConnectionIds: last?.remainingConnectionIds ?? [],
     failedConnectionIds: last?.failedConnectionIds ?? [],
     passes,
     calls,
     ...(transientError !== undefined ? { transientError } : {}),
   };
-}
-
-/** `cvpn-connection-1, cvpn-connection-2 and 3 more`. */
-export function nameConnections(ids: readonly string[]): string {
-  const named = ids.slice(0, MAX_CONNECTIONS_NAMED);
-  const more = ids.length - named.length;
-  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 function sessions(n: number): string {
@@ -142,19 +136,25 @@ function sessions(n: number): string {
 /** The reason when sessions stay `failed-to-terminate`. */
 export function failedToTerminateMessage(endpointId: string, failedConnectionIds: readonly string[]): string {
   return `Client VPN endpoint ${endpointId}: ${sessions(failedConnectionIds.length)} stayed failed-to-terminate after retries `
-    + `(${nameConnections(failedConnectionIds)}); terminate them with aws ec2 terminate-client-vpn-connections `
+    + `(${nameWithinBudget(failedConnectionIds)}); terminate them with aws ec2 terminate-client-vpn-connections `
     + `--client-vpn-endpoint-id ${endpointId} --connection-id <id>, then retry the deployment`;
 }
 
-/** The reason when the request's deadline passes with sessions still to end. */
+/**
+ * The reason when the request's deadline passes with sessions still to end:
+ * it names the connection ids left (as many as fit in the response, see
+ * ../shared/remaining) and the full list goes to the log.
+ */
 export function terminationTimeoutMessage(endpointId: string, budgetSeconds: number, run: TerminationRun | undefined): string {
   if (!run || run.passes === 0) {
     const why = run?.transientError ? `: its sessions could not be read (${run.transientError})` : '';
     return `timed out after ${budgetSeconds} s terminating sessions on Client VPN endpoint ${endpointId}${why}`;
   }
-  const failed = run.failedConnectionIds.length > 0 ? `, ${run.failedConnectionIds.length} failed-to-terminate (${nameConnections(run.failedConnectionIds)})` : '';
+  const failed = run.failedConnectionIds.length > 0
+    ? `, ${run.failedConnectionIds.length} failed-to-terminate (${nameWithinBudget(run.failedConnectionIds, 300)})` : '';
+  const left = run.remainingConnectionIds.length > 0 ? ` (${nameWithinBudget(run.remainingConnectionIds, 1200)})` : '';
   return `timed out after ${budgetSeconds} s terminating sessions on Client VPN endpoint ${endpointId}: `
-    + `${sessions(run.remaining)} still to end${failed}`;
+    + `${sessions(run.remaining)} still to end${left}${failed}`;
 }
 
 /**
@@ -175,6 +175,7 @@ export function settleTermination(endpointId: string, run: TerminationRun, deadl
     return true;
   }
   if (isPastDeadline(deadline)) {
+    logRemaining('sessions', run.remainingConnectionIds, { endpointId });
     throw new HandlerError(terminationTimeoutMessage(endpointId, workBudgetSeconds(), run));
   }
   return false;

@@ -14,6 +14,7 @@ import {
   CLIENT_VPN_SESSIONS_HANDLER,
   CLIENT_VPN_SESSIONS_SCHEDULE_ENTRY,
   CLIENT_VPN_SESSIONS_SCHEMA_VERSION,
+  enforcementLeaseParameterName,
   RevocationsProperties,
   ScheduledEnforcementInput,
   SESSIONS_METRIC_NAMESPACE,
@@ -53,16 +54,41 @@ export class SessionEnforcement {
    * Run the termination on a schedule, every `interval` (whole minutes, at
    * least one).
    */
-  public static every(interval: Duration): SessionEnforcement {
-    return new SessionEnforcement(interval);
+  public static every(interval: Duration, options: SessionEnforcementOptions = {}): SessionEnforcement {
+    return new SessionEnforcement(interval, options.reserveConcurrency ?? false);
   }
 
   /** Time between two runs. */
   public readonly interval: Duration;
 
-  private constructor(interval: Duration) {
+  /** Whether the function reserves a concurrency of 1. */
+  public readonly reserveConcurrency: boolean;
+
+  private constructor(interval: Duration, reserveConcurrency: boolean) {
     this.interval = interval;
+    this.reserveConcurrency = reserveConcurrency;
   }
+}
+
+/** Options of `SessionEnforcement.every`. */
+export interface SessionEnforcementOptions {
+  /**
+   * Reserve a concurrency of 1 for the enforcement function, on top of the
+   * lease that keeps runs on one endpoint apart.
+   *
+   * Runs never overlap without it: each run first takes a short lease on the
+   * endpoint (a Systems Manager parameter under
+   * `/cdk-network-access/client-vpn-enforcement/`, held until the run's
+   * Lambda timeout at most, given back when it ends), and a run that finds
+   * the lease held skips. Reserving concurrency also caps the function's
+   * share of the account's concurrency, but the deploy fails in an account
+   * whose concurrency quota is 10, where new accounts start (AWS keeps 10
+   * unreserved): the account needs at least 11.
+   *
+   * @default false
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  readonly reserveConcurrency?: boolean;
 }
 
 /** Properties of `ClientVpnRevocations`. */
@@ -118,9 +144,10 @@ export interface ClientVpnRevocationsProps {
    *
    * Each run logs the ids of the connections it terminated and publishes the
    * number as the `SessionsTerminated` metric (see `metricSessionsTerminated`).
-   * The function has a reserved concurrency of 1, so that two runs never
-   * overlap: the account needs at least 11 unreserved concurrent executions
-   * (AWS keeps 10 unreserved).
+   * Two runs on one endpoint never work at the same time (a lease per
+   * endpoint in Systems Manager Parameter Store; a run that finds it held
+   * skips), which needs no reserved concurrency, so it deploys in new
+   * accounts; see `SessionEnforcementOptions.reserveConcurrency`.
    *
    * @default - sessions are terminated only when the deploy creates the
    * construct or adds principals
@@ -318,7 +345,7 @@ export class ClientVpnRevocations extends Construct {
 
     if (props.enforcement) {
       this.enforcementInterval = props.enforcement.interval;
-      const { fn, rule } = this.createEnforcement(props.enforcement.interval, endpointArn);
+      const { fn, rule } = this.createEnforcement(props.enforcement, endpointArn);
       this.enforcementFunction = fn;
       this.enforcementRule = rule;
     }
@@ -394,7 +421,8 @@ export class ClientVpnRevocations extends Construct {
     return Lazy.list({ produce: () => this.sorted(kind) }, { omitEmpty: false });
   }
 
-  private createEnforcement(interval: Duration, endpointArn: string): { fn: lambda.Function; rule: events.Rule } {
+  private createEnforcement(enforcement: SessionEnforcement, endpointArn: string): { fn: lambda.Function; rule: events.Rule } {
+    const interval = enforcement.interval;
     let timeout: Duration;
     let maxEventAge: Duration;
     if (interval.isUnresolved()) {
@@ -430,6 +458,16 @@ export class ClientVpnRevocations extends Construct {
       actions: ['ec2:TerminateClientVpnConnections'],
       resources: [endpointArn],
     }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      // The endpoint's enforcement lease, one parameter.
+      actions: ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter'],
+      resources: [Stack.of(this).formatArn({
+        service: 'ssm',
+        resource: 'parameter',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        resourceName: enforcementLeaseParameterName(this.clientVpnEndpointId).slice(1),
+      })],
+    }));
     suppressNagRules(role, [{
       id: 'AwsSolutions-IAM5',
       reason: 'DescribeClientVpnConnections supports no resource-level permissions and needs "*"; TerminateClientVpnConnections is scoped to the endpoint\'s ARN.',
@@ -447,9 +485,9 @@ export class ClientVpnRevocations extends Construct {
       timeout,
       role,
       logGroup,
-      // Two runs never overlap: they would describe and terminate the same
-      // sessions twice and compete for the same EC2 request budget.
-      reservedConcurrentExecutions: 1,
+      // Runs on one endpoint are kept apart by the lease; reserving
+      // concurrency is an opt-in (it fails in accounts with a quota of 10).
+      reservedConcurrentExecutions: enforcement.reserveConcurrency ? 1 : undefined,
       // A run that failed, or could not start before the next one was due,
       // is not queued: the next scheduled run does the same work.
       retryAttempts: 0,

@@ -251,7 +251,7 @@ describe('ClientVpnRevocations: scheduled enforcement', () => {
     expect(revocations.enforcementRule).toBeDefined();
   });
 
-  test('the function: same bundle, own role and log group, reserved concurrency 1, no queued or retried runs', () => {
+  test('the function: same bundle, own role and log group, no reserved concurrency (new accounts), no queued or retried runs', () => {
     const stack = newStack();
     const revocations = new ClientVpnRevocations(stack, 'R', {
       clientVpnEndpointId: ENDPOINT,
@@ -266,8 +266,9 @@ describe('ClientVpnRevocations: scheduled enforcement', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 300,
-      ReservedConcurrentExecutions: 1,
     });
+    // An account whose concurrency quota is 10 (where new accounts start) cannot reserve any: the lease keeps runs apart instead.
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     const onEvent = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onEvent' } }))[0] as { Properties: { Code: unknown } };
     expect(fn.Properties.Code).toEqual(onEvent.Properties.Code);
     expect(fn.Properties.Role['Fn::GetAtt'][0]).toMatch(/^REnforcementRole/);
@@ -279,6 +280,35 @@ describe('ClientVpnRevocations: scheduled enforcement', () => {
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 300,
     });
+  });
+
+  test('reserved concurrency 1 is an opt-in', () => {
+    const stack = newStack();
+    const revocations = new ClientVpnRevocations(stack, 'R', {
+      clientVpnEndpointId: ENDPOINT,
+      usernames: ['alice'],
+      enforcement: SessionEnforcement.every(Duration.minutes(5), { reserveConcurrency: true }),
+    });
+    const fnId = stack.getLogicalId(revocations.enforcementFunction!.node.defaultChild as never);
+    expect(Template.fromStack(stack).toJSON().Resources[fnId].Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  test('the enforcement role may read, write and delete the endpoint\'s lease parameter, and no other parameter', () => {
+    const stack = newStack();
+    new ClientVpnRevocations(stack, 'R', {
+      clientVpnEndpointId: ENDPOINT,
+      usernames: ['alice'],
+      enforcement: SessionEnforcement.every(Duration.minutes(1)),
+    });
+    const ssmStatements = statementsOfRole(stack, 'REnforcementRole').filter(s => JSON.stringify(s.Action).includes('ssm:'));
+    expect(ssmStatements).toEqual([{
+      Action: ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter'],
+      Effect: 'Allow',
+      Resource: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' },
+          `:ssm:eu-west-1:123456789012:parameter/cdk-network-access/client-vpn-enforcement/${ENDPOINT}/lease`]],
+      },
+    }]);
   });
 
   test('the enforcement role may Describe (*) and Terminate on the endpoint, and nothing else on EC2', () => {

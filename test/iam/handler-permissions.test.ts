@@ -54,11 +54,11 @@ const IMPLIED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'ec2:CreateVpnConnection': ['ec2:CreateTags'],
 };
 
-/** The source files reachable from `entry` through relative imports. */
-function reachableSources(entry: string): string[] {
+/** The source files reachable from `entry` through relative imports, not entering `exclude`. */
+function reachableSources(entry: string, exclude: readonly string[] = []): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
-    if (seen.has(file)) return;
+    if (seen.has(file) || exclude.includes(file)) return;
     seen.add(file);
     const text = fs.readFileSync(file, 'utf8');
     for (const match of text.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
@@ -71,10 +71,15 @@ function reachableSources(entry: string): string[] {
   return [...seen];
 }
 
-/** IAM actions of every SDK command constructed in the handler's code. */
-function actionsCalledBy(handler: string): string[] {
+/**
+ * IAM actions of every SDK command constructed in the handler's code, from
+ * `entry` (index.ts by default), leaving out files in `exclude` (another
+ * entry point's, run under another role).
+ */
+function actionsCalledBy(handler: string, entry = 'index.ts', exclude: readonly string[] = []): string[] {
   const actions = new Set<string>();
-  for (const file of reachableSources(path.join(ROOT, 'lambda', handler, 'index.ts'))) {
+  const excluded = exclude.map(file => path.join(ROOT, 'lambda', handler, file));
+  for (const file of reachableSources(path.join(ROOT, 'lambda', handler, entry), excluded)) {
     for (const match of fs.readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)) {
       const command = `${match[1]}Command`;
       const service = SERVICES.find(s => command in s.exports);
@@ -148,12 +153,26 @@ describe('every call a handler makes is allowed by the role the constructs synth
       certificateRevocationList: CertificateRevocationList.fromFile(path.join(ROOT, 'test', 'fixtures', 'client-vpn-crl.pem')),
       terminateSessionsOf: ['laptop-bob.vpn.example.com'],
     });
+    // The custom resources' entry points, under the provider's role.
     const allowed = allowedActions(stack, 'client-vpn-sessions');
-    const called = actionsCalledBy('client-vpn-sessions');
+    const called = actionsCalledBy('client-vpn-sessions', 'index.ts', ['schedule.ts']);
     expect(called).toEqual(expect.arrayContaining([
       'ec2:ImportClientVpnClientCertificateRevocationList', 'ec2:TerminateClientVpnConnections', 's3:GetObject',
     ]));
     expect(called.filter(a => !isAllowed(a, allowed))).toEqual([]);
+    // The provider's role has no business with the enforcement lease.
+    expect(allowed.filter(a => a.startsWith('ssm:'))).toEqual([]);
+
+    // The scheduled entry point, under the enforcement role.
+    const enforcementRoleId = stack.getLogicalId(stack.node.findChild('Offboarded').node.findChild('Enforcement').node.findChild('Role').node.defaultChild as CfnElement);
+    const enforcementAllowed = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter(policy => JSON.stringify(policy.Properties.Roles ?? []).includes(`"${enforcementRoleId}"`))
+      .flatMap(policy => policy.Properties.PolicyDocument.Statement.filter((st: { Effect: string }) => st.Effect === 'Allow'))
+      .flatMap((st: { Action: string | string[] }) => [st.Action].flat());
+    const scheduled = actionsCalledBy('client-vpn-sessions', 'schedule.ts');
+    expect(scheduled).toEqual(['ec2:DescribeClientVpnConnections', 'ec2:TerminateClientVpnConnections',
+      'ssm:DeleteParameter', 'ssm:GetParameter', 'ssm:PutParameter']);
+    expect(scheduled.filter(a => !isAllowed(a, enforcementAllowed))).toEqual([]);
   });
 
   test('site-to-site-vpn: a transit gateway connection with keys from a secret, logging and a customer key', () => {

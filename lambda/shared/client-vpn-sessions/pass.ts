@@ -47,6 +47,8 @@ export interface TerminationPassResult {
    * listing cut short, only those seen.
    */
   readonly remaining: number;
+  /** The connection ids `remaining` counts, sorted: a deadline failure names them. */
+  readonly remainingConnectionIds: readonly string[];
   /** Connections still `failed-to-terminate` after the pass's retries: the caller fails the deploy naming them. */
   readonly failedConnectionIds: readonly string[];
   /** Calls by kind, and how many were throttled. */
@@ -85,7 +87,7 @@ export async function runTerminationPass(selector: SessionSelector, options: Ter
   const counts: CallCounts = { describe: 0, terminate: 0, throttled: 0 };
   if (selectsNothing(selector)) {
     log.info('session termination: no principal selected; nothing to do', { endpointId: selector.endpointId });
-    return result(true, 0, [], [], counts, 0);
+    return result(true, [], [], [], counts, 0);
   }
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
@@ -108,13 +110,15 @@ export async function runTerminationPass(selector: SessionSelector, options: Ter
   const batch = await runBatch(ctx, plan.work);
   const failed = await retryFailed(ctx, plan.failed);
 
-  let remaining = 0;
+  const remainingIds: string[] = [];
   for (const [connectionId, entry] of plan.toEnd) {
     const latest = ctx.state.latest.get(connectionId) ?? entry.session.status;
     if (entry.blocking && latest !== 'terminated' && latest !== 'gone') {
-      remaining++;
+      remainingIds.push(connectionId);
     }
   }
+  remainingIds.sort();
+  const remaining = remainingIds.length;
   const failedConnectionIds = failed.exhausted.filter(id => plan.toEnd.get(id)?.blocking === true);
   const complete = listing.complete && remaining === 0;
   const terminatedIds = [...ctx.state.started];
@@ -136,12 +140,12 @@ export async function runTerminationPass(selector: SessionSelector, options: Ter
     throttled: counts.throttled,
     terminateRate: Number(ctx.terminateLimiter.currentRate.toFixed(2)),
   });
-  return result(complete, remaining, terminatedIds, failedConnectionIds, counts, terminatedIds.length);
+  return result(complete, remainingIds, terminatedIds, failedConnectionIds, counts, terminatedIds.length);
 }
 
 function result(
   complete: boolean,
-  remaining: number,
+  remainingConnectionIds: readonly string[],
   terminatedConnectionIds: readonly string[],
   failedConnectionIds: readonly string[],
   counts: CallCounts,
@@ -151,7 +155,8 @@ function result(
     complete,
     terminated,
     terminatedConnectionIds,
-    remaining,
+    remaining: remainingConnectionIds.length,
+    remainingConnectionIds,
     failedConnectionIds,
     calls: { describe: counts.describe, terminate: counts.terminate, throttled: counts.throttled },
   };

@@ -106,3 +106,15 @@ export interface SessionsAttributes {
    */
   readonly SessionsTerminated: string;
 }
+
+/**
+ * Systems Manager parameter path under which the scheduled enforcement keeps
+ * one lease per endpoint (lambda/client-vpn-sessions/lease.ts); the
+ * enforcement role's ssm permissions are scoped to it.
+ */
+export const ENFORCEMENT_LEASE_PATH = '/cdk-network-access/client-vpn-enforcement';
+
+/** The lease parameter of an endpoint. */
+export function enforcementLeaseParameterName(endpointId: string): string {
+  return `${ENFORCEMENT_LEASE_PATH}/${endpointId}/lease`;
+}

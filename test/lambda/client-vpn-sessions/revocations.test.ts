@@ -216,7 +216,7 @@ describe('error classes', () => {
       `TerminateClientVpnConnections for user 'bob' on ${ENDPOINT} failed: UnauthorizedOperation: You are not authorized to perform this operation.`);
   });
 
-  test('sessions that stay failed-to-terminate fail the request, naming the endpoint, ten connection ids and a count', async () => {
+  test('sessions that stay failed-to-terminate fail the request, naming the endpoint and every connection id that fits', async () => {
     const at = h.clock.time - HOUR;
     const stuck: ConnectionSpec[] = Array.from({ length: 12 }, (_, i) => ({
       id: `cvpn-connection-0f0f000000000${String(i).padStart(4, '0')}`, commonName: `device-${i}`, establishedAt: at, status: 'failed-to-terminate',
@@ -228,8 +228,9 @@ describe('error classes', () => {
     await expect(outcome).rejects.toThrow(HandlerError);
     const message = await outcome.catch((err: Error) => err.message);
     expect(message).toContain(`Client VPN endpoint ${ENDPOINT}: 12 sessions stayed failed-to-terminate after retries`);
-    expect(message).toContain(`${stuck.slice(0, 10).map(s => s.id).join(', ')} and 2 more`);
-    expect(message).not.toContain(stuck[10].id);
+    // Twelve ids fit in the reason's budget: all are named, none counted.
+    expect(message).toContain(`(${stuck.map(s => s.id).join(', ')})`);
+    expect(message).not.toContain('more');
   });
 });
 
@@ -247,15 +248,38 @@ describe('budget and deadline', () => {
     expect(describeCalls().length).toBeGreaterThan(1);
   });
 
-  test('past the deadline with sessions left, the request fails with the count', async () => {
+  test('past the deadline with sessions left, the request fails naming the connections left', async () => {
     const s = before();
     listings([s.bob1, s.bob2], [{ ...s.bob1, status: 'terminating' }, { ...s.bob2, status: 'terminating' }]);
     terminateSucceeds();
     const event = createEvent('revocations', revocationsProps(['bob']));
     const accepted = await accept(event);
     h.clock.time = (accepted.Deadline as number) + 1;
+    const ids = [s.bob1.id, s.bob2.id].sort();
     await expect(isComplete(waiterEvent(event, accepted))).rejects.toThrow(
-      `timed out after 3480 s terminating sessions on Client VPN endpoint ${ENDPOINT}: 2 sessions still to end`);
+      `timed out after 3480 s terminating sessions on Client VPN endpoint ${ENDPOINT}: 2 sessions still to end (${ids.join(', ')})`);
+    expect(h.logs()).toContainEqual(expect.objectContaining({ message: 'deadline reached with sessions remaining', remaining: 2, ids, endpointId: ENDPOINT }));
+  });
+
+  test('past the deadline with hundreds of sessions left, the reason names what fits and counts the rest; the log has them all', async () => {
+    const at = h.clock.time - HOUR;
+    const many: ConnectionSpec[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `cvpn-connection-0a0a000000000${String(i).padStart(4, '0')}`, username: 'bob', establishedAt: at, status: 'terminating',
+    }));
+    listings(many);
+    terminateSucceeds();
+    const event = createEvent('revocations', revocationsProps(['bob']));
+    const accepted = await accept(event);
+    h.clock.time = (accepted.Deadline as number) + 1;
+    const message = await isComplete(waiterEvent(event, accepted)).then(() => '', (err: Error) => err.message);
+    expect(message).toMatch(new RegExp(`: 300 sessions still to end \\(${many[0].id}, ${many[1].id}, .* and \\d+ more\\)$`));
+    // Within the custom-resource response's 4 KB, with room for the envelope.
+    expect(message.length).toBeLessThan(1500);
+    const named = many.filter(c => message.includes(c.id)).length;
+    expect(named).toBeGreaterThan(30);
+    expect(message).toContain(`and ${300 - named} more`);
+    const logged = h.logs().find(line => line.message === 'deadline reached with sessions remaining');
+    expect(logged?.ids).toEqual(many.map(c => c.id));
   });
 
   test('past the deadline, work that did finish is reported done', async () => {

@@ -91,3 +91,77 @@ test('malformed input throws naming the problem, without any call', async () => 
     .rejects.toThrow("invalid scheduled enforcement input: ClientVpnEndpointId 'eve' is not a Client VPN endpoint id");
   expect(ec2.calls()).toHaveLength(0);
 });
+
+describe('the enforcement lease (no reserved concurrency)', () => {
+  const LEASE = `/cdk-network-access/client-vpn-enforcement/${ENDPOINT}/lease`;
+  const leaseValue = (holder: string, expiresAt: number): string => JSON.stringify({ v: 1, holder, expiresAt });
+  const withId = (awsRequestId: string) => ({ ...context, awsRequestId });
+
+  test('a run takes the endpoint\'s lease until its invocation ends, and gives it back when done', async () => {
+    listings([]);
+    let during: string | undefined;
+    ec2.on(DescribeClientVpnConnectionsCommand).callsFake(async () => {
+      during = h.parameters.value(LEASE);
+      return { Connections: [] };
+    });
+    const startedAt = h.clock.time;
+    await expect(onSchedule(input(['eve']), withId('run-1'))).resolves.toEqual({ endpointId: ENDPOINT, sessionsTerminated: 0, complete: true });
+    expect(JSON.parse(during!)).toEqual({ v: 1, holder: 'run-1', expiresAt: startedAt + 60_000 });
+    expect(h.parameters.names()).toEqual([]);
+  });
+
+  test('a run that finds the lease held by a live run skips: no EC2 call, no metric', async () => {
+    h.parameters.seed(LEASE, leaseValue('run-0', h.clock.time + 30_000));
+    const result = await onSchedule(input(['eve']), withId('run-1'));
+    expect(result).toEqual({
+      endpointId: ENDPOINT,
+      sessionsTerminated: 0,
+      complete: false,
+      skipped: { holder: 'run-0', heldUntil: new Date(h.clock.time + 30_000).toISOString() },
+    });
+    expect(ec2.calls()).toHaveLength(0);
+    expect(metricLines()).toEqual([]);
+    // Not its lease: left alone.
+    expect(JSON.parse(h.parameters.value(LEASE)!).holder).toBe('run-0');
+  });
+
+  test.each([
+    ['expired', (now: number) => leaseValue('run-0', now - 1)],
+    ['unreadable', () => 'not json'],
+  ])('a lease that is %s is taken over (its holder\'s invocation is over)', async (_name, value) => {
+    h.parameters.seed(LEASE, value(h.clock.time));
+    listings([]);
+    await expect(onSchedule(input(['eve']), withId('run-1'))).resolves.toEqual({ endpointId: ENDPOINT, sessionsTerminated: 0, complete: true });
+    expect(h.logs()).toContainEqual(expect.objectContaining({ message: 'enforcement lease taken over from an expired run' }));
+    expect(h.parameters.names()).toEqual([]);
+  });
+
+  test('a run that fails still gives the lease back', async () => {
+    ec2.on(DescribeClientVpnConnectionsCommand).rejects(awsError('InvalidClientVpnEndpointId.NotFound'));
+    await expect(onSchedule(input(['eve']), withId('run-1'))).rejects.toThrow(`Client VPN endpoint ${ENDPOINT} does not exist`);
+    expect(h.parameters.names()).toEqual([]);
+  });
+
+  test('Parameter Store refusing does not leave revoked sessions up: the run works without the lease', async () => {
+    h.parameters.failNext('PutParameter', 1, 'AccessDeniedException');
+    const at = h.clock.time - 600_000;
+    const eve: ConnectionSpec = { id: 'cvpn-connection-0e0e00000000000a1', username: 'eve', establishedAt: at };
+    listings([eve], [{ ...eve, status: 'terminated' }]);
+    terminateSucceeds();
+    await expect(onSchedule(input(['eve']), withId('run-1'))).resolves.toEqual({ endpointId: ENDPOINT, sessionsTerminated: 1, complete: true });
+    expect(h.logs()).toContainEqual(expect.objectContaining({
+      message: 'enforcement lease unavailable; this run works without it', error: expect.stringContaining('AccessDeniedException'),
+    }));
+  });
+
+  test('two runs started together: exactly one works', async () => {
+    listings([]);
+    const [a, b] = await Promise.all([onSchedule(input(['eve']), withId('run-a')), onSchedule(input(['eve']), withId('run-b'))]);
+    expect([a.skipped, b.skipped].filter(s => s !== undefined)).toHaveLength(1);
+    expect(describeCount()).toBe(1);
+  });
+});
+
+function describeCount(): number {
+  return ec2.commandCalls(DescribeClientVpnConnectionsCommand).length;
+}

@@ -95,6 +95,7 @@ describe('listing', () => {
       terminated: 0,
       terminatedConnectionIds: [],
       remaining: 0,
+      remainingConnectionIds: [],
       failedConnectionIds: [],
       calls: { describe: 0, terminate: 0, throttled: 0 },
     });
