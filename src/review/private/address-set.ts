@@ -1,0 +1,114 @@
+import { intToIpv4, parseIpv4Cidr } from '../../private/ipv4-cidr';
+
+/**
+ * Sets of IPv4 addresses as sorted, disjoint, non-adjacent closed intervals
+ * [first, last] of 32-bit unsigned integers. Pure; every operation returns a
+ * new normalised set. Addresses stay below 2^32, so plain numbers are exact.
+ */
+export type AddressSet = ReadonlyArray<readonly [number, number]>;
+
+export const EMPTY: AddressSet = [];
+
+/** The addresses of one CIDR, or undefined when it is not IPv4 CIDR notation. */
+export function cidrToSet(cidr: string): AddressSet | undefined {
+  const parsed = parseIpv4Cidr(cidr);
+  if (!parsed.ok) {
+    return undefined;
+  }
+  const blockSize = 2 ** (32 - parsed.cidr.prefix);
+  return [[parsed.cidr.network, parsed.cidr.network + blockSize - 1]];
+}
+
+function normalise(ranges: Array<readonly [number, number]>): AddressSet {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const [first, last] of sorted) {
+    const prev = out[out.length - 1];
+    if (prev && first <= prev[1] + 1) {
+      prev[1] = Math.max(prev[1], last);
+    } else {
+      out.push([first, last]);
+    }
+  }
+  return out;
+}
+
+export function union(...sets: AddressSet[]): AddressSet {
+  return normalise(sets.flatMap(s => s.map(r => [r[0], r[1]] as const)));
+}
+
+export function intersect(a: AddressSet, b: AddressSet): AddressSet {
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const first = Math.max(a[i][0], b[j][0]);
+    const last = Math.min(a[i][1], b[j][1]);
+    if (first <= last) {
+      out.push([first, last]);
+    }
+    if (a[i][1] < b[j][1]) {
+      i++;
+    } else {
+      j++;
+    }
+  }
+  return out;
+}
+
+export function subtract(a: AddressSet, b: AddressSet): AddressSet {
+  const out: Array<[number, number]> = [];
+  for (const [first, last] of a) {
+    let start = first;
+    for (const [bf, bl] of b) {
+      if (bl < start || bf > last) {
+        continue;
+      }
+      if (bf > start) {
+        out.push([start, bf - 1]);
+      }
+      start = bl + 1;
+      if (start > last) {
+        break;
+      }
+    }
+    if (start <= last) {
+      out.push([start, last]);
+    }
+  }
+  return out;
+}
+
+export function isEmpty(a: AddressSet): boolean {
+  return a.length === 0;
+}
+
+export function contains(a: AddressSet, address: number): boolean {
+  return a.some(([first, last]) => first <= address && address <= last);
+}
+
+export function size(a: AddressSet): number {
+  return a.reduce((n, [first, last]) => n + (last - first + 1), 0);
+}
+
+/** The fewest CIDRs that cover exactly the set, in address order. */
+export function toCidrs(a: AddressSet): string[] {
+  const out: string[] = [];
+  for (const [first, last] of a) {
+    let start = first;
+    while (start <= last) {
+      // The largest block aligned at `start` that does not pass `last`.
+      let prefix = 32;
+      while (prefix > 0) {
+        const blockSize = 2 ** (33 - prefix);
+        if (start % blockSize !== 0 || start + blockSize - 1 > last) {
+          break;
+        }
+        prefix--;
+      }
+      out.push(`${intToIpv4(start)}/${prefix}`);
+      start += 2 ** (32 - prefix);
+    }
+  }
+  return out;
+}
