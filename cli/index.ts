@@ -278,7 +278,8 @@ Examples:
           }
         } else {
           for (const c of targets) {
-            const out = await client.send(new TerminateClientVpnConnectionsCommand({ ClientVpnEndpointId: endpointId, ConnectionId: c.ConnectionId }));
+            const input = { ClientVpnEndpointId: endpointId, ConnectionId: c.ConnectionId };
+            const out = await client.send(new TerminateClientVpnConnectionsCommand(input));
             for (const s of out.ConnectionStatuses ?? []) {
               statuses.push({ id: s.ConnectionId ?? '', previous: s.PreviousStatus?.Code ?? '', current: s.CurrentStatus?.Code ?? '' });
             }
