@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   minNodeVersion: '20.0.0',
+  // The operators' command-line tool (cli/), bundled below like the handlers.
+  bin: { 'cdk-network-access': 'assets/cli/index/index.js' },
 
   // Handlers live in lambda/ (outside jsii's view) and are bundled below.
   lambdaAutoDiscover: false,
@@ -61,6 +63,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // cdk-nag 3 needs aws-cdk-lib >= 2.257; 2.38 is the newest that supports our floor.
     'cdk-nag@2.38.2',
     'esbuild@^0.28',
+    // The command-line tool's argument parser; bundled into assets/cli/index/index.js.
+    'commander@^12',
   ],
 
   jestOptions: {
@@ -79,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'lambda', 'bench', 'examples', 'scripts'],
+    devdirs: ['test', 'lambda', 'cli', 'bench', 'examples', 'scripts'],
     // One program for every linted file (see tsconfig.dev.json below).
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
@@ -87,7 +91,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDev: {
     compilerOptions: {},
     // Relative to test/: the jest config type-checks handlers, benchmarks and examples too.
-    include: ['../lambda/**/*.ts', '../bench/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
+    include: ['../lambda/**/*.ts', '../cli/**/*.ts', '../bench/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
   },
 
   gitignore: ['cdk.out/', '.jsii.tabl.json', '/examples/cdk.out/', '/bench/.work/', '**/*.snapshot/asset.*', '.ci-tools/'],
@@ -103,7 +107,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
   obj: {
     extends: './tsconfig.json',
     compilerOptions: { rootDir: '.', noEmit: true, isolatedModules: true },
-    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['node_modules', 'test/**/*.snapshot/**', 'cdk.out'],
   },
 });
@@ -142,7 +146,21 @@ for (const name of handlerNames) {
     metafile: false,
   });
 }
-project.npmignore?.addPatterns('/.ci-tools/', '/lambda/', '/bench/', '/examples/', '/scripts/', '/rosetta/', '/.ci/', '/cdk.out/');
+// The command-line tool: cli/index.ts bundled (commander and the EC2 client
+// included, minified) into assets/cli/index/index.js with a shebang; the
+// package's `bin` points at it, so it adds no runtime dependency.
+project.bundler.addBundle('cli/index.ts', {
+  platform: 'node',
+  target: 'node20',
+  externals: [],
+  minify: true,
+  sourcemap: false,
+  watchTask: false,
+  tsconfigPath: 'tsconfig.dev.json',
+  metafile: false,
+  banner: '#!/usr/bin/env node',
+});
+project.npmignore?.addPatterns('/.ci-tools/', '/lambda/', '/cli/', '/bench/', '/examples/', '/scripts/', '/rosetta/', '/.ci/', '/cdk.out/');
 
 // ---------------------------------------------------------------------------
 // README examples compile (jsii-rosetta strict), and the tarball carries the handlers.

@@ -18,13 +18,13 @@ const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string; size: num
 const files = new Map(pack.files.map(f => [f.path, f.size]));
 
 const problems: string[] = [];
-for (const required of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'README.md', 'API.md', 'LICENSE', ...handlers.map(h => `assets/lambda/${h}/index/index.js`)]) {
+for (const required of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'README.md', 'API.md', 'LICENSE', ...handlers.map(h => `assets/lambda/${h}/index/index.js`), 'assets/cli/index/index.js']) {
   if (!files.has(required)) {
     problems.push(`missing from the tarball: ${required}`);
   }
 }
 for (const f of files.keys()) {
-  if (/^(lambda|test|bench|examples|scripts|src)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts')) {
+  if (/^(lambda|cli|test|bench|examples|scripts|src)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts')) {
     problems.push(`should not be in the tarball: ${f}`);
   }
 }
