@@ -132,34 +132,25 @@ const handlerNames = fs.readdirSync(path.join(__dirname, 'lambda'), { withFileTy
   .filter(d => d.isDirectory() && d.name !== 'shared' && fs.existsSync(path.join(__dirname, 'lambda', d.name, 'index.ts')))
   .map(d => d.name)
   .sort();
-for (const name of handlerNames) {
-  project.bundler.addBundle(`lambda/${name}/index.ts`, {
-    platform: 'node',
-    // The Lambda runtime is Node.js 24 (see src/private/provider.ts); esbuild
-    // only needs a target no newer than it.
-    target: 'node22',
-    externals: [],
-    minify: true,
-    sourcemap: false,
-    watchTask: false,
-    tsconfigPath: 'tsconfig.dev.json',
-    metafile: false,
-  });
-}
-// The command-line tool: cli/index.ts bundled (commander and the EC2 client
-// included, minified) into assets/cli/index/index.js with a shebang; the
-// package's `bin` points at it, so it adds no runtime dependency.
-project.bundler.addBundle('cli/index.ts', {
+/** What every bundle shares: self-contained (nothing external), minified, built with tsconfig.dev.json. */
+const bundleDefaults: Omit<javascript.AddBundleOptions, 'target'> = {
   platform: 'node',
-  target: 'node20',
   externals: [],
   minify: true,
   sourcemap: false,
   watchTask: false,
   tsconfigPath: 'tsconfig.dev.json',
   metafile: false,
-  banner: '#!/usr/bin/env node',
-});
+};
+for (const name of handlerNames) {
+  // The Lambda runtime is Node.js 24 (see src/private/provider.ts); esbuild
+  // only needs a target no newer than it.
+  project.bundler.addBundle(`lambda/${name}/index.ts`, { ...bundleDefaults, target: 'node22' });
+}
+// The command-line tool: cli/index.ts bundled (commander and the EC2 client
+// included, minified) into assets/cli/index/index.js with a shebang; the
+// package's `bin` points at it, so it adds no runtime dependency.
+project.bundler.addBundle('cli/index.ts', { ...bundleDefaults, target: 'node20', banner: '#!/usr/bin/env node' });
 project.npmignore?.addPatterns('/.ci-tools/', '/lambda/', '/cli/', '/bench/', '/examples/', '/scripts/', '/rosetta/', '/.ci/', '/cdk.out/');
 
 // ---------------------------------------------------------------------------

@@ -99,8 +99,7 @@ export function findShadowing(rules: readonly EvalRule[]): Shadowing[] {
     for (const other of valid) {
       const otherSet = cidrToSet(other.cidr)!;
       const taken = intersect(lost, otherSet);
-      if (other !== rule && !isEmpty(taken) && parseIpv4Cidr(other.cidr).ok
-        && prefixOf(other.cidr) > prefixOf(rule.cidr) && (other.groupId ?? ALL_USERS) !== principal) {
+      if (other !== rule && !isEmpty(taken) && prefixOf(other.cidr) > prefixOf(rule.cidr) && (other.groupId ?? ALL_USERS) !== principal) {
         out.push({ principal, lostCidr: other.cidr, lost: taken, shadowedRule: rule, takenBy: other });
       }
     }
