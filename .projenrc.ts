@@ -50,7 +50,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   integrationTestAutoDiscover: false,
   experimentalIntegRunner: true,
 
+  // IPv6 (and IPv4) address parsing for the review's security group analysis;
+  // jsii bundles it into the package. Small, no dependencies.
+  bundledDeps: ['ipaddr.js@2.5.0'],
+
   devDeps: [
+    // Validates review reports against the shipped JSON Schema in tests.
+    'ajv@^8',
+    'js-yaml@^4',
+    '@types/js-yaml@^4',
     `@aws-sdk/client-ec2@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-secrets-manager@${AWS_SDK_SECRETS_MANAGER_VERSION}`,

@@ -1,0 +1,911 @@
+import * as ipaddr from 'ipaddr.js';
+import { AddressSet, cidrToSet, EMPTY, intersect, isEmpty, size, subtract, toCidrs, union } from './address-set';
+import { ALL_USERS, EvalRule, evaluateClientVpnAccess, findShadowing } from './client-vpn-access';
+import {
+  CacheIngressEntry, CacheSecurityGroupReport, ClientVpnEndpointReport, ClientVpnRuleEntry, Finding, Location,
+  NetworkAccessReportJson, REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, SecurityGroupAccess, SecurityGroupIngressEntry,
+  SecurityGroupReport, SEVERITIES, Severity, StackReport, SuppressedFinding, Unknown, VpnConnectionReport,
+} from './report-types';
+import { AssemblyIndex, CfnResourceJson, describeUnresolved, Resolved, StackInput } from './resolve';
+import { isRuleId, ruleInfo, severityRank } from './rules';
+import { parseIpv4Cidr } from '../../private/ipv4-cidr';
+
+/** The metadata key suppressions are recorded under on a resource. */
+export const SUPPRESSION_METADATA_KEY = 'cdk_network_access';
+
+/** A suppression that cannot be honoured: a user error, reported by naming the construct. */
+export class ReviewConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReviewConfigurationError';
+  }
+}
+
+export interface ReviewOptions {
+  /**
+   * All users authorized to more addresses than this through one rule is a
+   * broad-network finding. Default 65,536 (a /16).
+   */
+  readonly broadNetworkAddresses?: number;
+}
+
+/** Review the stacks of one assembly. Pure: the same stacks give the same report. */
+export function reviewStacks(stacks: readonly StackInput[], options: ReviewOptions = {}): NetworkAccessReportJson {
+  return new Review(stacks, options).run();
+}
+
+interface EndpointFacts extends Location {
+  key: string;
+  routesKnown: boolean;
+  routes: AddressSet;
+  routeEntries: Array<{ set: AddressSet; cidr: string; loc: Location }>;
+  rules: ClientVpnRuleEntry[];
+}
+
+interface SecurityGroupFacts extends Location {
+  key: string;
+  ingress: SecurityGroupIngressEntry[];
+}
+
+interface VpnFacts extends Location {
+  key: string;
+  staticRoutes: Array<{ cidr: string; loc: Location }>;
+  preSharedKeys: VpnConnectionReport['preSharedKeys'];
+}
+
+interface CacheFacts extends Location {
+  key: string;
+  ingress: CacheIngressEntry[];
+}
+
+const ENDPOINT = 'AWS::EC2::ClientVpnEndpoint';
+const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
+const VPN_CONNECTION = 'AWS::EC2::VPNConnection';
+const OUR_VPN_CONNECTION = 'Custom::NetworkAccessSiteToSiteVpnConnection';
+const CACHE_SECURITY_GROUP = 'AWS::ElastiCache::SecurityGroup';
+
+class Review {
+  private readonly index: AssemblyIndex;
+  private readonly endpoints = new Map<string, EndpointFacts>();
+  private readonly groups = new Map<string, SecurityGroupFacts>();
+  private readonly vpns = new Map<string, VpnFacts>();
+  private readonly caches = new Map<string, CacheFacts>();
+  private readonly findings: Finding[] = [];
+  private readonly unknowns: Unknown[] = [];
+  private readonly broadNetworkAddresses: number;
+
+  constructor(private readonly stacks: readonly StackInput[], options: ReviewOptions) {
+    this.index = new AssemblyIndex(stacks);
+    this.broadNetworkAddresses = options.broadNetworkAddresses ?? 65_536;
+  }
+
+  public run(): NetworkAccessReportJson {
+    // Containers first, so that grants in any stack find them.
+    this.eachResource((loc, r) => this.readContainer(loc, r));
+    this.eachResource((loc, r) => this.readGrant(loc, r));
+    this.eachResource((loc, r) => this.scanForPlaintextKeys(loc, r));
+
+    const endpointReports = [...this.endpoints.values()].map(e => this.analyseEndpoint(e));
+    const groupReports = [...this.groups.values()].map(g => this.analyseSecurityGroup(g));
+    const vpnReports = [...this.vpns.values()].map(v => this.analyseVpn(v));
+    const cacheReports = [...this.caches.values()].map(c => this.analyseCache(c));
+
+    const { findings, suppressed } = this.applySuppressions();
+    const stacks: StackReport[] = this.stacks.map(s => s.name).sort().map(stack => ({
+      stack,
+      clientVpnEndpoints: endpointReports.filter(e => e.stack === stack).sort(byLocation),
+      securityGroups: groupReports.filter(g => g.stack === stack).sort(byLocation),
+      vpnConnections: vpnReports.filter(v => v.stack === stack).sort(byLocation),
+      cacheSecurityGroups: cacheReports.filter(c => c.stack === stack).sort(byLocation),
+    }));
+    const grants = endpointReports.reduce((n, e) => n + e.rules.length, 0)
+      + groupReports.reduce((n, g) => n + g.ingress.length, 0)
+      + vpnReports.reduce((n, v) => n + v.staticRoutes.length, 0)
+      + cacheReports.reduce((n, c) => n + c.ingress.length, 0);
+    const counts = Object.fromEntries(SEVERITIES.map(s => [s, findings.filter(f => f.severity === s).length])) as Record<Severity, number>;
+    const unknowns = dedupeBy(this.unknowns, u => `${u.stack}|${u.logicalId}|${u.property}`)
+      .sort((a, b) => compareKeys([a.stack, a.constructPath, a.property], [b.stack, b.constructPath, b.property]));
+    return {
+      $schema: REPORT_SCHEMA_ID,
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      summary: { stacks: stacks.length, grants, findings: counts, suppressed: suppressed.length, unknowns: unknowns.length },
+      stacks,
+      findings,
+      suppressed,
+      unknowns,
+    };
+  }
+
+  // -------------------------------------------------------------------------
+  // Reading
+  // -------------------------------------------------------------------------
+
+  private eachResource(fn: (loc: Location, r: CfnResourceJson) => void): void {
+    for (const s of this.stacks) {
+      for (const [logicalId, r] of Object.entries(s.template.Resources ?? {})) {
+        if (r && typeof r === 'object' && typeof r.Type === 'string') {
+          fn(this.location(s.name, logicalId), r);
+        }
+      }
+    }
+  }
+
+  private location(stack: string, logicalId: string): Location {
+    const path = this.index.resource(stack, logicalId)?.Metadata?.['aws:cdk:path'];
+    return { stack, logicalId, constructPath: typeof path === 'string' ? path : `${stack}/${logicalId}` };
+  }
+
+  private readContainer(loc: Location, r: CfnResourceJson): void {
+    const p = r.Properties ?? {};
+    switch (r.Type) {
+      case ENDPOINT: {
+        const clientCidr = this.index.literal(loc.stack, p.ClientCidrBlock);
+        this.endpoints.set(resourceId(loc.stack, loc.logicalId), {
+          ...loc, key: `client-vpn:${clientCidr ?? relativePath(loc)}`, routesKnown: true, routes: EMPTY, routeEntries: [], rules: [],
+        });
+        break;
+      }
+      case SECURITY_GROUP: {
+        const name = this.index.literal(loc.stack, p.GroupName);
+        const facts: SecurityGroupFacts = { ...loc, key: `security-group:${name ?? relativePath(loc)}`, ingress: [] };
+        this.groups.set(resourceId(loc.stack, loc.logicalId), facts);
+        asArray(p.SecurityGroupIngress).forEach((rule, i) => this.readIngress(facts, loc, rule, `SecurityGroupIngress[${i}]`));
+        break;
+      }
+      case VPN_CONNECTION:
+      case OUR_VPN_CONNECTION: {
+        this.vpns.set(resourceId(loc.stack, loc.logicalId), {
+          ...loc, key: this.vpnKey(loc, p), staticRoutes: [], preSharedKeys: this.keyStorage(loc, r),
+        });
+        break;
+      }
+      case CACHE_SECURITY_GROUP:
+        this.caches.set(resourceId(loc.stack, loc.logicalId), { ...loc, key: `cache-security-group:${relativePath(loc)}`, ingress: [] });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private readGrant(loc: Location, r: CfnResourceJson): void {
+    const p = r.Properties ?? {};
+    switch (r.Type) {
+      case 'AWS::EC2::ClientVpnAuthorizationRule': {
+        const endpoint = this.endpointFor(loc, p.ClientVpnEndpointId, 'ClientVpnEndpointId');
+        const all = p.AuthorizeAllGroups === true || p.AuthorizeAllGroups === 'true';
+        const source = isAuthorizeAll(loc, endpoint) ? 'authorize-all-users-to-vpc-cidr' : 'cloudformation';
+        this.addRule(endpoint, loc, p.TargetNetworkCidr, all ? undefined : p.AccessGroupId, p.Description, source, '');
+        break;
+      }
+      case 'Custom::NetworkAccessClientVpnAuthorizations': {
+        const endpoint = this.endpointFor(loc, p.ClientVpnEndpointId, 'ClientVpnEndpointId');
+        asArray(p.Rules).forEach((rule, i) => {
+          const rp = (rule ?? {}) as Record<string, unknown>;
+          const all = rp.AllGroups === true || rp.AllGroups === 'true';
+          this.addRule(endpoint, loc, rp.Cidr, all ? undefined : rp.GroupId, rp.Description, 'cdk-network-access', `Rules[${i}].`);
+        });
+        break;
+      }
+      case 'AWS::EC2::ClientVpnRoute': {
+        const endpoint = this.endpointFor(loc, p.ClientVpnEndpointId, 'ClientVpnEndpointId');
+        const cidr = this.ipv4(loc, p.DestinationCidrBlock, 'DestinationCidrBlock', 'Client VPN route');
+        if (cidr) {
+          endpoint.routes = union(endpoint.routes, cidrToSet(cidr)!);
+          endpoint.routeEntries.push({ set: cidrToSet(cidr)!, cidr, loc });
+        } else {
+          endpoint.routesKnown = false;
+        }
+        break;
+      }
+      case 'AWS::EC2::ClientVpnTargetNetworkAssociation': {
+        const endpoint = this.endpointFor(loc, p.ClientVpnEndpointId, 'ClientVpnEndpointId');
+        const vpcCidr = this.vpcCidrOfSubnet(loc, p.SubnetId);
+        if (vpcCidr) {
+          endpoint.routes = union(endpoint.routes, cidrToSet(vpcCidr)!);
+        } else {
+          endpoint.routesKnown = false;
+        }
+        break;
+      }
+      case 'AWS::EC2::SecurityGroupIngress': {
+        const group = this.securityGroupFor(loc, p.GroupId, 'GroupId');
+        if (group) {
+          this.readIngress(group, loc, p, '');
+        }
+        break;
+      }
+      case 'AWS::EC2::VPNConnectionRoute': {
+        const vpn = this.vpnFor(loc, p.VpnConnectionId);
+        const dest = this.index.resolve(loc.stack, p.DestinationCidrBlock);
+        if (!vpn) break;
+        if (dest.kind !== 'literal') {
+          this.unknown(loc, 'DestinationCidrBlock', dest);
+        } else if (!parseCidrAny(String(dest.value))) {
+          this.malformed(loc, `VPN static route destination '${dest.value}' is not a CIDR`);
+        } else {
+          vpn.staticRoutes.push({ cidr: parseCidrAny(String(dest.value))!.canonical, loc });
+        }
+        break;
+      }
+      case 'AWS::ElastiCache::SecurityGroupIngress': {
+        const cache = this.cacheFor(loc, p.CacheSecurityGroupName);
+        this.addCacheIngress(cache, loc, p, '');
+        break;
+      }
+      case 'Custom::NetworkAccessCacheSecurityGroupIngress': {
+        const cache = this.cacheFor(loc, p.CacheSecurityGroupName);
+        asArray(p.Ingress).forEach((entry, i) => this.addCacheIngress(cache, loc, (entry ?? {}) as Record<string, unknown>, `Ingress[${i}].`));
+        break;
+      }
+      case 'AWS::CloudFormation::Stack':
+        this.unknowns.push({ ...loc, property: 'TemplateURL', reason: 'a nested stack: its template is not reviewed' });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private addRule(endpoint: EndpointFacts, loc: Location, cidrValue: unknown, groupValue: unknown, descriptionValue: unknown,
+    source: ClientVpnRuleEntry['source'], prefix: string): void {
+    const cidr = this.ipv4(loc, cidrValue, `${prefix}${prefix ? 'Cidr' : 'TargetNetworkCidr'}`, 'Client VPN authorization rule');
+    let principal = ALL_USERS;
+    if (groupValue !== undefined) {
+      const group = this.index.resolve(loc.stack, groupValue);
+      if (group.kind !== 'literal' || String(group.value) === '') {
+        if (group.kind === 'literal') {
+          this.malformed(loc, 'Client VPN authorization rule has an empty access group id');
+        } else {
+          this.unknown(loc, `${prefix}${prefix ? 'GroupId' : 'AccessGroupId'}`, group);
+        }
+        return;
+      }
+      principal = String(group.value);
+    } else if (!prefix && source !== 'authorize-all-users-to-vpc-cidr') {
+      // An L1 rule must name a group or authorize all; CloudFormation rejects neither.
+    }
+    if (!cidr) {
+      return;
+    }
+    const description = this.index.literal(loc.stack, descriptionValue);
+    endpoint.rules.push({ ...loc, cidr, principal, ...(description ? { description } : {}), source });
+  }
+
+  private ipv4(loc: Location, value: unknown, property: string, what: string): string | undefined {
+    const r = this.index.resolve(loc.stack, value);
+    if (value === undefined) {
+      this.malformed(loc, `${what} has no ${property}`);
+      return undefined;
+    }
+    if (r.kind !== 'literal') {
+      this.unknown(loc, property, r);
+      return undefined;
+    }
+    const parsed = parseIpv4Cidr(String(r.value));
+    if (!parsed.ok) {
+      this.malformed(loc, `${what} ${property} '${r.value}' ${parsed.reason}`);
+      return undefined;
+    }
+    return parsed.cidr.canonical;
+  }
+
+  private endpointFor(loc: Location, value: unknown, property: string): EndpointFacts {
+    const r = this.index.resolve(loc.stack, value);
+    if (r.kind === 'resource') {
+      const found = this.endpoints.get(resourceId(r.stack, r.logicalId));
+      if (found) return found;
+    }
+    let id: string;
+    let key: string;
+    if (r.kind === 'literal') {
+      id = `literal:${r.value}`;
+      key = `client-vpn:${r.value}`;
+    } else {
+      this.unknown(loc, property, r);
+      id = `unresolved:${loc.stack}/${loc.logicalId}`;
+      key = `client-vpn:unresolved:${relativePath(loc)}`;
+    }
+    let facts = this.endpoints.get(id);
+    if (!facts) {
+      // An endpoint outside the assembly: its routes are not known here.
+      facts = { ...loc, key, routesKnown: false, routes: EMPTY, routeEntries: [], rules: [] };
+      this.endpoints.set(id, facts);
+    }
+    return facts;
+  }
+
+  private vpcCidrOfSubnet(loc: Location, subnetValue: unknown): string | undefined {
+    const subnet = this.index.resolve(loc.stack, subnetValue);
+    if (subnet.kind === 'resource') {
+      const subnetResource = this.index.resource(subnet.stack, subnet.logicalId);
+      if (subnetResource?.Type === 'AWS::EC2::Subnet') {
+        const vpc = this.index.resolve(subnet.stack, subnetResource.Properties?.VpcId);
+        if (vpc.kind === 'resource') {
+          const cidr = this.index.resolve(vpc.stack, this.index.resource(vpc.stack, vpc.logicalId)?.Properties?.CidrBlock);
+          if (cidr.kind === 'literal') {
+            const parsed = parseIpv4Cidr(String(cidr.value));
+            if (parsed.ok) return parsed.cidr.canonical;
+          }
+          this.unknown(loc, 'SubnetId', { kind: 'unknown', reason: `the CIDR of VPC ${vpc.logicalId} is not known before deploy` });
+          return undefined;
+        }
+      }
+    }
+    this.unknown(loc, 'SubnetId', subnet.kind === 'unknown' ? subnet
+      : { kind: 'unknown', reason: `the VPC of subnet ${describeUnresolved(subnet)} is outside the assembly` });
+    return undefined;
+  }
+
+  private securityGroupFor(loc: Location, value: unknown, property: string): SecurityGroupFacts | undefined {
+    const r = this.index.resolve(loc.stack, value);
+    if (r.kind === 'resource') {
+      const found = this.groups.get(resourceId(r.stack, r.logicalId));
+      if (found) return found;
+    }
+    if (r.kind !== 'literal') {
+      this.unknown(loc, property, r);
+      return undefined;
+    }
+    const id = `literal:${r.value}`;
+    let facts = this.groups.get(id);
+    if (!facts) {
+      facts = { ...loc, key: `security-group:${r.value}`, ingress: [] };
+      this.groups.set(id, facts);
+    }
+    return facts;
+  }
+
+  private readIngress(group: SecurityGroupFacts, loc: Location, value: unknown, prefix: string): void {
+    const p = (value ?? {}) as Record<string, unknown>;
+    const at = (name: string) => `${prefix}${prefix ? '.' : ''}${name}`;
+    const source = this.ingressSource(loc, p, at);
+    if (!source) return;
+    const protocolValue = this.index.resolve(loc.stack, p.IpProtocol);
+    if (protocolValue.kind !== 'literal') {
+      this.unknown(loc, at('IpProtocol'), protocolValue);
+      return;
+    }
+    const protocol = normaliseProtocol(String(protocolValue.value));
+    let fromPort: number | undefined;
+    let toPort: number | undefined;
+    if (protocol !== 'all') {
+      const from = this.index.resolve(loc.stack, p.FromPort);
+      const to = this.index.resolve(loc.stack, p.ToPort);
+      if (from.kind !== 'literal' || to.kind !== 'literal') {
+        if (p.FromPort === undefined || p.ToPort === undefined) {
+          if (protocol === 'tcp' || protocol === 'udp') {
+            this.malformed(loc, `security group ingress ${at('FromPort')}/${at('ToPort')} missing for protocol ${protocol}`);
+            return;
+          }
+        } else {
+          this.unknown(loc, at('FromPort'), from.kind !== 'literal' ? from : to);
+          return;
+        }
+      } else {
+        const f = Number(from.value);
+        const t = Number(to.value);
+        const icmp = protocol === 'icmp' || protocol === 'icmpv6';
+        const valid = Number.isInteger(f) && Number.isInteger(t)
+          && (icmp ? f >= -1 && f <= 255 && t >= -1 && t <= 255 : f >= 0 && t <= 65535 && f <= t);
+        if (!valid) {
+          this.malformed(loc, `security group ingress ports ${from.value}-${to.value} are not a valid range for ${protocol}`);
+          return;
+        }
+        if (!(icmp && f === -1) && !(protocol !== 'tcp' && protocol !== 'udp' && !icmp)) {
+          fromPort = f;
+          toPort = t;
+        }
+      }
+    }
+    const description = this.index.literal(loc.stack, p.Description);
+    group.ingress.push({
+      ...loc,
+      source,
+      protocol,
+      ...(fromPort !== undefined ? { fromPort, toPort } : {}),
+      ...(description ? { description } : {}),
+    });
+  }
+
+  private ingressSource(loc: Location, p: Record<string, unknown>, at: (n: string) => string): SecurityGroupIngressEntry['source'] | undefined {
+    const given = ['CidrIp', 'CidrIpv6', 'SourceSecurityGroupId', 'SourceSecurityGroupName', 'SourcePrefixListId'].filter(k => p[k] !== undefined);
+    if (given.length !== 1) {
+      this.malformed(loc, `security group ingress ${prefixOr(at(''))}names ${given.length === 0 ? 'no source' : `several sources (${given.join(', ')})`}`);
+      return undefined;
+    }
+    const property = given[0];
+    const r = this.index.resolve(loc.stack, p[property]);
+    if (property === 'CidrIp' || property === 'CidrIpv6') {
+      if (r.kind !== 'literal') {
+        this.unknown(loc, at(property), r);
+        return undefined;
+      }
+      const parsed = parseCidrAny(String(r.value));
+      if (!parsed || (property === 'CidrIp') !== (parsed.kind === 'ipv4')) {
+        this.malformed(loc, `security group ingress ${at(property)} '${r.value}' is not an ${property === 'CidrIp' ? 'IPv4' : 'IPv6'} CIDR`);
+        return undefined;
+      }
+      return { kind: 'cidr', id: parsed.canonical };
+    }
+    if (property === 'SourcePrefixListId') {
+      if (r.kind === 'literal') return { kind: 'prefix-list', id: String(r.value) };
+      if (r.kind === 'resource') return { kind: 'prefix-list', id: `prefix-list:${relativePath(this.location(r.stack, r.logicalId))}` };
+      this.unknown(loc, at(property), r);
+      return undefined;
+    }
+    if (r.kind === 'resource') {
+      const group = this.groups.get(resourceId(r.stack, r.logicalId));
+      if (group) return { kind: 'security-group', id: group.key };
+    }
+    if (r.kind === 'literal') return { kind: 'security-group', id: `security-group:${r.value}` };
+    this.unknown(loc, at(property), r);
+    return undefined;
+  }
+
+  private vpnKey(loc: Location, p: Record<string, unknown>): string {
+    const cgw = this.index.resolve(loc.stack, p.CustomerGatewayId);
+    if (cgw.kind === 'resource') {
+      const ip = this.index.literal(cgw.stack, this.index.resource(cgw.stack, cgw.logicalId)?.Properties?.IpAddress);
+      if (ip) return `vpn:${ip}`;
+    }
+    if (cgw.kind === 'literal') return `vpn:${cgw.value}`;
+    return `vpn:${relativePath(loc)}`;
+  }
+
+  private keyStorage(loc: Location, r: CfnResourceJson): VpnConnectionReport['preSharedKeys'] {
+    const p = r.Properties ?? {};
+    if (r.Type === OUR_VPN_CONNECTION) {
+      return p.PreSharedKeyStorage === 'SecretsManager' ? 'secrets-manager' : 'generated-by-aws';
+    }
+    const keys = asArray(p.VpnTunnelOptionsSpecifications)
+      .map(t => (t as Record<string, unknown> | undefined)?.PreSharedKey)
+      .filter(k => k !== undefined);
+    if (keys.length === 0) {
+      return p.PreSharedKeyStorage === 'SecretsManager' ? 'secrets-manager' : 'generated-by-aws';
+    }
+    return keys.some(k => this.isPlaintextSecret(loc.stack, k)) ? 'plaintext-in-template' : 'dynamic-reference';
+  }
+
+  private vpnFor(loc: Location, value: unknown): VpnFacts | undefined {
+    const r = this.index.resolve(loc.stack, value);
+    if (r.kind === 'resource') {
+      const found = this.vpns.get(resourceId(r.stack, r.logicalId));
+      if (found) return found;
+    }
+    if (r.kind !== 'literal') {
+      this.unknown(loc, 'VpnConnectionId', r);
+      return undefined;
+    }
+    const id = `literal:${r.value}`;
+    let facts = this.vpns.get(id);
+    if (!facts) {
+      facts = { ...loc, key: `vpn:${r.value}`, staticRoutes: [], preSharedKeys: 'generated-by-aws' };
+      this.vpns.set(id, facts);
+    }
+    return facts;
+  }
+
+  private cacheFor(loc: Location, value: unknown): CacheFacts {
+    const r = this.index.resolve(loc.stack, value);
+    if (r.kind === 'resource') {
+      const found = this.caches.get(resourceId(r.stack, r.logicalId));
+      if (found) return found;
+    }
+    let id: string;
+    let key: string;
+    if (r.kind === 'literal') {
+      id = `literal:${r.value}`;
+      key = `cache-security-group:${r.value}`;
+    } else {
+      this.unknown(loc, 'CacheSecurityGroupName', r);
+      id = `unresolved:${loc.stack}/${loc.logicalId}`;
+      key = `cache-security-group:unresolved:${relativePath(loc)}`;
+    }
+    let facts = this.caches.get(id);
+    if (!facts) {
+      facts = { ...loc, key, ingress: [] };
+      this.caches.set(id, facts);
+    }
+    return facts;
+  }
+
+  private addCacheIngress(cache: CacheFacts, loc: Location, p: Record<string, unknown>, prefix: string): void {
+    const name = this.index.resolve(loc.stack, p.EC2SecurityGroupName);
+    if (p.EC2SecurityGroupName === undefined || (name.kind === 'literal' && String(name.value) === '')) {
+      this.malformed(loc, `cache security group ingress ${prefix}EC2SecurityGroupName is missing`);
+      return;
+    }
+    if (name.kind !== 'literal') {
+      this.unknown(loc, `${prefix}EC2SecurityGroupName`, name);
+      return;
+    }
+    const stackAccount = this.index.stacks.get(loc.stack)?.account;
+    let ownerId = 'self';
+    let crossAccount: boolean | 'unknown' = false;
+    if (p.EC2SecurityGroupOwnerId !== undefined) {
+      const owner = this.index.resolve(loc.stack, p.EC2SecurityGroupOwnerId);
+      if (owner.kind === 'pseudo' && owner.name === 'AWS::AccountId' && owner.stack === loc.stack) {
+        ownerId = 'AWS::AccountId';
+      } else if (owner.kind === 'literal') {
+        ownerId = String(owner.value);
+        crossAccount = stackAccount ? ownerId !== stackAccount : 'unknown';
+        if (!stackAccount) {
+          this.unknowns.push({
+            ...loc,
+            property: `${prefix}EC2SecurityGroupOwnerId`,
+            reason: `owner account ${ownerId} cannot be compared: the stack's account is not fixed in the assembly`,
+          });
+        }
+      } else {
+        ownerId = describeUnresolved(owner);
+        crossAccount = 'unknown';
+        this.unknown(loc, `${prefix}EC2SecurityGroupOwnerId`, owner);
+      }
+    }
+    cache.ingress.push({ ...loc, ec2SecurityGroupName: String(name.value), ownerId, crossAccount });
+  }
+
+  private scanForPlaintextKeys(loc: Location, r: CfnResourceJson): void {
+    const visit = (value: unknown, path: string): void => {
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => visit(v, `${path}[${i}]`));
+      } else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+          const here = path ? `${path}.${k}` : k;
+          if (/^PreSharedKey$/i.test(k) && this.isPlaintextSecret(loc.stack, v)) {
+            // Where it is, never what it is.
+            this.finding('NA-PLAINTEXT-PSK', loc, `${r.Type} ${loc.logicalId} has a plaintext pre-shared key at ${here}`);
+          } else {
+            visit(v, here);
+          }
+        }
+      }
+    };
+    visit(r.Properties, '');
+  }
+
+  private isPlaintextSecret(stack: string, value: unknown): boolean {
+    if (typeof value === 'string') {
+      return !value.startsWith('{{resolve:');
+    }
+    const r = this.index.resolve(stack, value);
+    return r.kind === 'literal' && !String(r.value).includes('{{resolve:');
+  }
+
+  // -------------------------------------------------------------------------
+  // Analysis and findings
+  // -------------------------------------------------------------------------
+
+  private analyseEndpoint(e: EndpointFacts): ClientVpnEndpointReport {
+    const rules = [...e.rules].sort((a, b) => compareKeys([a.cidr, a.principal, a.constructPath], [b.cidr, b.principal, b.constructPath]));
+    const evalRules: EvalRule[] = rules.map((r, i) => ({
+      cidr: r.cidr, groupId: r.principal === ALL_USERS ? undefined : r.principal, declaredAt: String(i),
+    }));
+    const access = evaluateClientVpnAccess(evalRules, e.routes);
+    const everyone = access.find(a => a.principal === ALL_USERS)!;
+    const ruleAt = (r: EvalRule) => rules[Number(r.declaredAt)];
+    const who = (p: string) => (p === ALL_USERS ? 'all users' : `group '${p}'`);
+
+    for (const rule of rules) {
+      if (rule.source === 'authorize-all-users-to-vpc-cidr') {
+        this.finding('NA-CVPN-AUTHORIZE-ALL-VPC', rule,
+          `endpoint ${e.constructPath} authorizes all users to the whole VPC ${rule.cidr} (authorizeAllUsersToVpcCidr is on)`);
+      }
+      if (rule.principal === ALL_USERS) {
+        const granted = intersect(cidrToSet(rule.cidr)!, everyone.authorized);
+        if (size(granted) > this.broadNetworkAddresses) {
+          this.finding('NA-CVPN-ALL-USERS-BROAD', rule,
+            `all users of endpoint ${e.constructPath} are authorized to ${rule.cidr} (${size(granted).toLocaleString('en-US')} addresses)`);
+        }
+      }
+      if (e.routesKnown && isEmpty(intersect(cidrToSet(rule.cidr)!, e.routes))) {
+        this.finding('NA-CVPN-NO-ROUTE', rule,
+          `${who(rule.principal)} ${rule.principal === ALL_USERS ? 'are' : 'is'} authorized to ${rule.cidr} on endpoint ${e.constructPath}, but no route covers it: it reaches nothing`);
+      }
+    }
+    for (const s of findShadowing(evalRules)) {
+      const shadowed = ruleAt(s.shadowedRule);
+      const taker = ruleAt(s.takenBy);
+      this.finding('NA-CVPN-SHADOWED', shadowed,
+        `${who(s.principal)} ${s.principal === ALL_USERS ? 'lose' : 'loses'} ${toCidrs(s.lost).join(', ')} of its rule ${shadowed.cidr}: the more specific rule ${taker.cidr} for `
+        + `${who(taker.principal)} (${taker.constructPath}) takes it (longest prefix wins)`);
+    }
+    this.redundantRules(e, rules, evalRules, access);
+    const declared = union(...rules.map(r => cidrToSet(r.cidr)!));
+    for (const route of e.routeEntries) {
+      if (isEmpty(intersect(route.set, declared))) {
+        this.finding('NA-CVPN-UNAUTHORIZED-ROUTE', route.loc, `route to ${route.cidr} on endpoint ${e.constructPath} is authorized for no one`);
+      }
+    }
+    return {
+      stack: e.stack,
+      logicalId: e.logicalId,
+      constructPath: e.constructPath,
+      key: e.key,
+      routes: toCidrs(e.routes),
+      routesKnown: e.routesKnown,
+      rules,
+      principals: access.map(a => ({
+        principal: a.principal,
+        authorized: toCidrs(a.authorized),
+        reachable: toCidrs(e.routesKnown ? a.reachable : a.authorized),
+      })),
+    };
+  }
+
+  /** A rule whose removal leaves every principal's authorization unchanged is redundant. */
+  private redundantRules(e: EndpointFacts, rules: ClientVpnRuleEntry[], evalRules: EvalRule[],
+    access: ReturnType<typeof evaluateClientVpnAccess>): void {
+    const seen = new Map<string, ClientVpnRuleEntry>();
+    const before = new Map(access.map(a => [a.principal, toCidrs(a.authorized).join(',')]));
+    evalRules.forEach((rule, i) => {
+      const entry = rules[i];
+      const sameKey = `${entry.cidr}|${entry.principal}`;
+      const first = seen.get(sameKey);
+      if (first) {
+        this.finding('NA-DUPLICATE-GRANT', entry,
+          `the rule ${entry.cidr} for ${entry.principal === ALL_USERS ? 'all users' : `group '${entry.principal}'`} on endpoint ${e.constructPath} `
+          + `is declared twice (also at ${first.constructPath})`);
+        return;
+      }
+      seen.set(sameKey, entry);
+      // Only a rule inside another rule of the same principal (or of all users) can be redundant.
+      const mine = cidrToSet(entry.cidr)!;
+      const covering = evalRules.some((o, j) => j !== i && (o.groupId === rule.groupId || o.groupId === undefined)
+        && isEmpty(subtract(mine, cidrToSet(o.cidr)!)) && o.cidr !== rule.cidr);
+      if (!covering) return;
+      const without = evaluateClientVpnAccess(evalRules.filter((_, j) => j !== i), EMPTY);
+      const changed = without.some(a => before.get(a.principal) !== toCidrs(a.authorized).join(','))
+        || without.length !== access.length;
+      if (!changed) {
+        this.finding('NA-DUPLICATE-GRANT', entry,
+          `the rule ${entry.cidr} for ${entry.principal === ALL_USERS ? 'all users' : `group '${entry.principal}'`} on endpoint ${e.constructPath} `
+          + 'is fully redundant: removing it changes no one\'s access');
+      }
+    });
+  }
+
+  private analyseSecurityGroup(g: SecurityGroupFacts): SecurityGroupReport {
+    const ingress = [...g.ingress].sort((a, b) => compareKeys(
+      [a.source.kind, a.source.id, a.protocol, pad(a.fromPort), pad(a.toPort), a.constructPath],
+      [b.source.kind, b.source.id, b.protocol, pad(b.fromPort), pad(b.toPort), b.constructPath]));
+    ingress.forEach((entry, i) => {
+      if (entry.source.kind === 'cidr' && entry.source.id.endsWith('/0')) {
+        this.finding('NA-SG-OPEN-INGRESS', entry,
+          `security group ${g.constructPath} admits ${entry.source.id} (every address) on ${describePorts(entry)}`);
+      }
+      const other = ingress.find((o, j) => j !== i && o.source.kind === entry.source.kind && o.source.id === entry.source.id
+        && covers(o, entry) && (!covers(entry, o) || j < i));
+      if (other) {
+        const same = covers(entry, other);
+        this.finding('NA-DUPLICATE-GRANT', entry, `security group ${g.constructPath} ingress from ${entry.source.id} on ${describePorts(entry)} `
+          + (same ? `is declared twice (also at ${other.constructPath})` : `is already given by ${describePorts(other)} (${other.constructPath})`));
+      }
+    });
+    return {
+      stack: g.stack,
+      logicalId: g.logicalId,
+      constructPath: g.constructPath,
+      key: g.key,
+      ingress: ingress.map(stripUndefined),
+      access: mergeAccess(ingress),
+    };
+  }
+
+  private analyseVpn(v: VpnFacts): VpnConnectionReport {
+    const routes = v.staticRoutes;
+    for (const r of routes) {
+      if (r.cidr.endsWith('/0')) {
+        this.finding('NA-VPN-DEFAULT-ROUTE', r.loc, `VPN connection ${v.constructPath} has a static route to ${r.cidr}: every address goes to the customer network`);
+      }
+    }
+    const v4 = union(...routes.map(r => cidrToSet(r.cidr) ?? EMPTY));
+    const v6 = routes.filter(r => !cidrToSet(r.cidr)).map(r => r.cidr).sort();
+    return {
+      stack: v.stack,
+      logicalId: v.logicalId,
+      constructPath: v.constructPath,
+      key: v.key,
+      staticRoutes: [...toCidrs(v4), ...v6],
+      preSharedKeys: v.preSharedKeys,
+    };
+  }
+
+  private analyseCache(c: CacheFacts): CacheSecurityGroupReport {
+    const ingress = [...c.ingress].sort((a, b) => compareKeys(
+      [a.ec2SecurityGroupName, a.ownerId, a.constructPath], [b.ec2SecurityGroupName, b.ownerId, b.constructPath]));
+    for (const entry of ingress) {
+      if (entry.crossAccount === true) {
+        this.finding('NA-CACHE-CROSS-ACCOUNT', entry,
+          `cache security group ${c.constructPath} admits EC2 security group '${entry.ec2SecurityGroupName}' of account ${entry.ownerId}`);
+      }
+    }
+    return { stack: c.stack, logicalId: c.logicalId, constructPath: c.constructPath, key: c.key, ingress };
+  }
+
+  // -------------------------------------------------------------------------
+  // Findings, unknowns, suppressions
+  // -------------------------------------------------------------------------
+
+  private finding(ruleId: string, loc: Location, message: string): void {
+    this.findings.push({
+      stack: loc.stack, logicalId: loc.logicalId, constructPath: loc.constructPath, ruleId, severity: ruleInfo(ruleId).severity, message,
+    });
+  }
+
+  private malformed(loc: Location, message: string): void {
+    this.finding('NA-MALFORMED-RULE', loc, message);
+  }
+
+  private unknown(loc: Location, property: string, r: Resolved): void {
+    this.unknowns.push({ stack: loc.stack, logicalId: loc.logicalId, constructPath: loc.constructPath, property, reason: describeUnresolved(r) });
+  }
+
+  private applySuppressions(): { findings: Finding[]; suppressed: SuppressedFinding[] } {
+    const findings: Finding[] = [];
+    const suppressed: SuppressedFinding[] = [];
+    for (const f of dedupeBy(this.findings, x => `${x.ruleId}|${x.stack}|${x.logicalId}|${x.message}`)) {
+      const reason = this.suppressionsOf(f.stack, f.logicalId).get(f.ruleId);
+      if (reason !== undefined) {
+        suppressed.push({ ...f, reason });
+      } else {
+        findings.push(f);
+      }
+    }
+    return { findings: findings.sort(compareFindings), suppressed: suppressed.sort(compareFindings) };
+  }
+
+  private suppressionsOf(stack: string, logicalId: string): Map<string, string> {
+    return readSuppressions(this.location(stack, logicalId), this.index.resource(stack, logicalId));
+  }
+}
+
+/**
+ * The suppressions recorded on a resource. Throws ReviewConfigurationError,
+ * naming the construct, for an unknown rule id or a suppression without a reason.
+ */
+export function readSuppressions(loc: Location, resource: CfnResourceJson | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const meta = resource?.Metadata?.[SUPPRESSION_METADATA_KEY] as { rules_to_suppress?: unknown } | undefined;
+  if (!meta) return out;
+  const list = meta.rules_to_suppress;
+  if (!Array.isArray(list)) {
+    throw new ReviewConfigurationError(`${loc.constructPath}: ${SUPPRESSION_METADATA_KEY}.rules_to_suppress must be a list of { id, reason }`);
+  }
+  for (const s of list as Array<Record<string, unknown>>) {
+    const id = s?.id;
+    const reason = s?.reason;
+    if (typeof id !== 'string' || !isRuleId(id)) {
+      throw new ReviewConfigurationError(`${loc.constructPath}: suppression names unknown review rule id '${String(id)}'`);
+    }
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new ReviewConfigurationError(`${loc.constructPath}: suppression of ${id} has no reason; say why the finding is accepted`);
+    }
+    out.set(id, reason.trim());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Small pure helpers
+// ---------------------------------------------------------------------------
+
+function resourceId(stack: string, logicalId: string): string {
+  return `${stack}/${logicalId}`;
+}
+
+/** The construct path without the stack and the trailing `/Resource`: stable when a stack is renamed. */
+function relativePath(loc: Location): string {
+  const parts = loc.constructPath.split('/');
+  const rest = parts.slice(1).filter((p, i, all) => !(i === all.length - 1 && (p === 'Resource' || p === 'Default')));
+  return rest.join('/') || loc.logicalId;
+}
+
+function isAuthorizeAll(loc: Location, endpoint: EndpointFacts): boolean {
+  // aws-cdk-lib's ClientVpnEndpoint adds `<endpoint>/AuthorizeAll` when authorizeAllUsersToVpcCidr is on.
+  const endpointPath = endpoint.constructPath.replace(/\/Resource$/, '');
+  return loc.constructPath === `${endpointPath}/AuthorizeAll/Resource`;
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function prefixOr(s: string): string {
+  return s ? `${s.replace(/\.$/, '')} ` : '';
+}
+
+interface ParsedCidr {
+  readonly kind: 'ipv4' | 'ipv6';
+  readonly canonical: string;
+}
+
+/** IPv4 or IPv6 CIDR, canonical (network address, compressed IPv6), via ipaddr.js. */
+export function parseCidrAny(value: string): ParsedCidr | undefined {
+  const v4 = parseIpv4Cidr(value);
+  if (v4.ok) return { kind: 'ipv4', canonical: v4.cidr.canonical };
+  if (!value.includes(':')) return undefined;
+  try {
+    const [, prefix] = ipaddr.IPv6.parseCIDR(value.trim());
+    const network = ipaddr.IPv6.networkAddressFromCIDR(value.trim());
+    return { kind: 'ipv6', canonical: `${network.toString()}/${prefix}` };
+  } catch {
+    return undefined;
+  }
+}
+
+const PROTOCOLS: Record<string, string> = { '-1': 'all', 'all': 'all', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+
+function normaliseProtocol(p: string): string {
+  const lower = p.toLowerCase();
+  return PROTOCOLS[lower] ?? lower;
+}
+
+function pad(n: number | undefined): string {
+  return n === undefined ? '' : String(n + 1).padStart(6, '0');
+}
+
+/** True when `a` admits everything `b` does (same source assumed). */
+function covers(a: SecurityGroupIngressEntry, b: SecurityGroupIngressEntry): boolean {
+  if (a.protocol === 'all') return true;
+  if (a.protocol !== b.protocol) return false;
+  if (a.fromPort === undefined) return true;
+  if (b.fromPort === undefined) return false;
+  return a.fromPort <= b.fromPort && (a.toPort ?? 0) >= (b.toPort ?? 0);
+}
+
+function describePorts(e: { protocol: string; fromPort?: number; toPort?: number }): string {
+  if (e.protocol === 'all') return 'all protocols and ports';
+  if (e.fromPort === undefined) return `${e.protocol} (all)`;
+  return e.fromPort === e.toPort ? `${e.protocol} ${e.fromPort}` : `${e.protocol} ${e.fromPort}-${e.toPort}`;
+}
+
+function mergeAccess(ingress: readonly SecurityGroupIngressEntry[]): SecurityGroupAccess[] {
+  const groups = new Map<string, { source: SecurityGroupIngressEntry['source']; protocol: string; ranges: Array<[number, number]>; all: boolean }>();
+  for (const e of ingress) {
+    const k = `${e.source.kind}|${e.source.id}|${e.protocol}`;
+    const g = groups.get(k) ?? { source: e.source, protocol: e.protocol, ranges: [], all: false };
+    if (e.fromPort === undefined) g.all = true;
+    else g.ranges.push([e.fromPort, e.toPort ?? e.fromPort]);
+    groups.set(k, g);
+  }
+  return [...groups.values()].map(g => {
+    const merged: Array<[number, number]> = [];
+    for (const [f, t] of g.ranges.sort((a, b) => a[0] - b[0])) {
+      const last = merged[merged.length - 1];
+      if (last && f <= last[1] + 1) last[1] = Math.max(last[1], t);
+      else merged.push([f, t]);
+    }
+    const ports = g.all ? ['all'] : merged.map(([f, t]) => (f === t ? String(f) : `${f}-${t}`));
+    return { source: g.source, protocol: g.protocol, ports };
+  });
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+function byLocation(a: Location, b: Location): number {
+  return compareKeys([a.constructPath, a.logicalId], [b.constructPath, b.logicalId]);
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  const r = severityRank(a.severity) - severityRank(b.severity);
+  return r !== 0 ? r : compareKeys([a.ruleId, a.stack, a.constructPath, a.message], [b.ruleId, b.stack, b.constructPath, b.message]);
+}
+
+function dedupeBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter(i => {
+    const k = key(i);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
