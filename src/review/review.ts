@@ -124,7 +124,8 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
     for (const resource of resources) {
       const existing = ((resource.getMetadata(SUPPRESSION_METADATA_KEY)?.rules_to_suppress ?? []) as ReviewSuppression[])
         .map(e => ({ id: (e as unknown as { id: string }).id, reason: e.reason }));
-      const merged = [...existing.filter(e => !suppressions.some(s => s.ruleId === e.id)), ...suppressions.map(s => ({ id: s.ruleId, reason: s.reason.trim() }))]
+      const kept = existing.filter(e => !suppressions.some(s => s.ruleId === e.id));
+      const merged = [...kept, ...suppressions.map(s => ({ id: s.ruleId, reason: s.reason.trim() }))]
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       resource.addMetadata(SUPPRESSION_METADATA_KEY, { rules_to_suppress: merged });
     }
