@@ -204,7 +204,7 @@ describe('findings: each has a case that triggers it and one that does not', () 
     {
       rule: 'NA-CVPN-UNAUTHORIZED-ROUTE',
       triggers: app => {
-        const { stack, endpoint } = stackWithEndpoint(app);
+        const { endpoint } = stackWithEndpoint(app);
         endpoint.addRoute('Office', { cidr: '172.16.0.0/24', target: ec2.ClientVpnRouteTarget.local() });
       },
       clean: app => {
