@@ -111,7 +111,7 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
   public static suppress(scope: IConstruct, suppressions: ReviewSuppression[]): void {
     for (const s of suppressions) {
       if (!isRuleId(s.ruleId)) {
-        throw new Error(`NetworkAccessReview.suppress at ${scope.node.path}: unknown review rule id '${s.ruleId}'; known ids: ${NetworkAccessReview.ruleIds().join(', ')}`);
+        throw new Error(`NetworkAccessReview.suppress at ${scope.node.path}: unknown review rule id '${s.ruleId}'; known ids: ${NetworkAccessReview.allRuleIds().join(', ')}`);
       }
       if (Token.isUnresolved(s.reason) || s.reason.trim() === '') {
         throw new Error(`NetworkAccessReview.suppress at ${scope.node.path}: the suppression of ${s.ruleId} needs a reason`);
@@ -132,7 +132,7 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
   }
 
   /** Every rule id the review applies, in severity order. */
-  public static ruleIds(): string[] {
+  public static allRuleIds(): string[] {
     return REVIEW_RULES.map(r => r.id);
   }
 
@@ -147,7 +147,7 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
       throw new Error(`NetworkAccessReview: broadNetworkAddresses must be a whole number of addresses, got ${props.broadNetworkAddresses}`);
     }
     this.props = props;
-    this.ruleIds = NetworkAccessReview.ruleIds();
+    this.ruleIds = NetworkAccessReview.allRuleIds();
   }
 
   /** Called by CDK after synthesis with the stacks' templates: the findings as policy violations. */
