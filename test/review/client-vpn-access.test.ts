@@ -2,7 +2,7 @@
 import * as fc from 'fast-check';
 import { intToIpv4, ipv4ToInt, parseIpv4Cidr, prefixMask } from '../../src/private/ipv4-cidr';
 import { cidrToSet, contains, intersect, subtract, toCidrs, union } from '../../src/review/private/address-set';
-import { ALL_USERS, EvalRule, evaluateClientVpnAccess, findShadowing } from '../../src/review/private/client-vpn-access';
+import { ALL_USERS, EvalRule, evaluateClientVpnAccess, findRedundantRules, findShadowing } from '../../src/review/private/client-vpn-access';
 
 /** Brute force: decide one address the way Client VPN does, rule by rule. */
 function bruteForceAllows(rules: EvalRule[], principal: string, address: number): boolean {
@@ -97,5 +97,33 @@ describe('address sets', () => {
       expect(intersect(subtract(a, b), b)).toEqual([]);
       expect(union(subtract(a, b), intersect(a, b))).toEqual(a);
     }));
+  });
+});
+
+describe('redundant rules', () => {
+  /** Brute force: every principal's authorization, address by address, over a sample. */
+  function fingerprint(rules: EvalRule[], addresses: number[]): string {
+    return ['a', 'b', 'c', '\u0000other'].map(p => addresses.map(a => (bruteForceAllows(rules, p, a) ? '1' : '0')).join('')).join('|');
+  }
+
+  test('a rule is reported redundant exactly when removing it changes no one\'s access (checked address by address)', () => {
+    // Every address that can differ: the first and last of each rule's CIDR and their neighbours.
+    fc.assert(fc.property(fc.array(arbRule, { minLength: 1, maxLength: 8 }), (input) => {
+      const rules = input.map((r, i) => ({ ...r, declaredAt: String(i) }));
+      const addresses = [...new Set(rules.flatMap(r => {
+        const [[first, last]] = cidrToSet(r.cidr)!;
+        return [first - 1, first, first + 1, last - 1, last, last + 1];
+      }))];
+      const reported = new Set(findRedundantRules(rules).map(r => r.rule.declaredAt));
+      const before = fingerprint(rules, addresses);
+      const key = (r: EvalRule) => `${parseIpv4Cidr(r.cidr).ok && (parseIpv4Cidr(r.cidr) as { cidr: { canonical: string } }).cidr.canonical}|${r.groupId}`;
+      for (const [i, r] of rules.entries()) {
+        // Of two copies of one rule, the later is the duplicate reported; the earlier stays.
+        if (rules.slice(i + 1).some(o => key(o) === key(r))) continue;
+        const without = rules.filter(o => o !== r);
+        expect({ rule: r, redundant: reported.has(r.declaredAt) })
+          .toEqual({ rule: r, redundant: fingerprint(without, addresses) === before });
+      }
+    }), { numRuns: 300 });
   });
 });

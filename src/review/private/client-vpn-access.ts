@@ -1,5 +1,5 @@
 import { AddressSet, cidrToSet, EMPTY, intersect, isEmpty, subtract, union } from './address-set';
-import { parseIpv4Cidr } from '../../private/ipv4-cidr';
+import { intToIpv4, parseIpv4Cidr } from '../../private/ipv4-cidr';
 
 /**
  * Client VPN authorization, evaluated the way the service does it
@@ -90,21 +90,108 @@ export function evaluateClientVpnAccess(rules: readonly EvalRule[], routes: Addr
 export function findShadowing(rules: readonly EvalRule[]): Shadowing[] {
   const access = new Map(evaluateClientVpnAccess(rules, EMPTY).map(a => [a.principal, a]));
   const out: Shadowing[] = [];
-  const valid = rules.filter(r => parseIpv4Cidr(r.cidr).ok);
-  for (const rule of valid) {
-    const principal = rule.groupId ?? ALL_USERS;
-    const mine = cidrToSet(rule.cidr)!;
-    const lost = subtract(mine, access.get(principal)!.authorized);
+  const valid = rules.filter(r => parseIpv4Cidr(r.cidr).ok).map(r => ({ rule: r, set: cidrToSet(r.cidr)!, prefix: prefixOf(r.cidr) }));
+  // By first address, so the rules inside a CIDR are one contiguous run.
+  const byStart = [...valid].sort((a, b) => a.set[0][0] - b.set[0][0]);
+  for (const mine of valid) {
+    const principal = mine.rule.groupId ?? ALL_USERS;
+    const lost = subtract(mine.set, access.get(principal)!.authorized);
     if (isEmpty(lost)) continue;
-    for (const other of valid) {
-      const otherSet = cidrToSet(other.cidr)!;
-      const taken = intersect(lost, otherSet);
-      if (other !== rule && !isEmpty(taken) && prefixOf(other.cidr) > prefixOf(rule.cidr) && (other.groupId ?? ALL_USERS) !== principal) {
-        out.push({ principal, lostCidr: other.cidr, lost: taken, shadowedRule: rule, takenBy: other });
+    const [first, last] = mine.set[0];
+    for (let i = lowerBound(byStart, first); i < byStart.length && byStart[i].set[0][0] <= last; i++) {
+      const other = byStart[i];
+      if (other.prefix <= mine.prefix || (other.rule.groupId ?? ALL_USERS) === principal) continue;
+      const taken = intersect(lost, other.set);
+      if (!isEmpty(taken)) {
+        out.push({ principal, lostCidr: other.rule.cidr, lost: taken, shadowedRule: mine.rule, takenBy: other.rule });
       }
     }
   }
   return dedupe(out);
+}
+
+/** A rule whose removal would change no one's access: `duplicate` of `other`, or `redundant`. */
+export interface RedundantRule {
+  readonly rule: EvalRule;
+  readonly kind: 'duplicate' | 'redundant';
+  /** For a duplicate: the rule it repeats. */
+  readonly other?: EvalRule;
+}
+
+/**
+ * The rules that could be removed without changing any principal's
+ * authorization. Removing the rule at CIDR C for principal P changes only
+ * the addresses C decides (those no longer prefix decides); they then fall to
+ * the longest listed CIDR that contains C, or to no one. So P's rule is
+ * redundant when C decides no address, when all users also hold C, or, when
+ * it is the only rule at C, when the containing CIDR gives exactly the same
+ * principals (all users, or P alone). Exact duplicates are reported as such.
+ */
+export function findRedundantRules(rules: readonly EvalRule[]): RedundantRule[] {
+  const valid = rules.filter(r => parseIpv4Cidr(r.cidr).ok);
+  const byCidr = new Map<string, { prefix: number; network: number; rules: EvalRule[] }>();
+  for (const r of valid) {
+    const parsed = parseIpv4Cidr(r.cidr);
+    if (!parsed.ok) continue;
+    const entry = byCidr.get(parsed.cidr.canonical) ?? { prefix: parsed.cidr.prefix, network: parsed.cidr.network, rules: [] };
+    entry.rules.push(r);
+    byCidr.set(parsed.cidr.canonical, entry);
+  }
+  // What each CIDR decides, longest prefix first.
+  const decides = new Map<string, AddressSet>();
+  let decided: AddressSet = EMPTY;
+  for (const [cidr] of [...byCidr.entries()].sort((a, b) => b[1].prefix - a[1].prefix)) {
+    const set = cidrToSet(cidr)!;
+    decides.set(cidr, subtract(set, decided));
+    decided = union(decided, set);
+  }
+  const principalsAt = (entry: { rules: EvalRule[] }) => new Set(entry.rules.map(r => r.groupId ?? ALL_USERS));
+  const out: RedundantRule[] = [];
+  for (const [cidr, entry] of byCidr) {
+    const seen = new Map<string, EvalRule>();
+    const here = principalsAt(entry);
+    for (const rule of entry.rules) {
+      const p = rule.groupId ?? ALL_USERS;
+      const first = seen.get(p);
+      if (first) {
+        out.push({ rule, kind: 'duplicate', other: first });
+        continue;
+      }
+      seen.set(p, rule);
+      if (isEmpty(decides.get(cidr)!)) {
+        out.push({ rule, kind: 'redundant' });
+      } else if (here.size > 1) {
+        // Others keep deciding C: only all users' rule keeps P's access.
+        if (p !== ALL_USERS && here.has(ALL_USERS)) out.push({ rule, kind: 'redundant' });
+      } else {
+        const container = containingEntry(byCidr, entry.network, entry.prefix);
+        const after = container ? principalsAt(container) : new Set<string>();
+        const same = p === ALL_USERS ? after.has(ALL_USERS) : !after.has(ALL_USERS) && after.size === 1 && after.has(p);
+        if (same) out.push({ rule, kind: 'redundant' });
+      }
+    }
+  }
+  return out;
+}
+
+function containingEntry<T extends { prefix: number }>(byCidr: Map<string, T>, network: number, prefix: number): T | undefined {
+  for (let p = prefix - 1; p >= 0; p--) {
+    const blockSize = 2 ** (32 - p);
+    const found = byCidr.get(`${intToIpv4(network - (network % blockSize))}/${p}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function lowerBound(items: ReadonlyArray<{ set: AddressSet }>, first: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (items[mid].set[0][0] < first) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function prefixOf(cidr: string): number {

@@ -1,6 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
-import { AddressSet, cidrToSet, EMPTY, intersect, isEmpty, size, subtract, toCidrs, union } from './address-set';
-import { ALL_USERS, EvalRule, evaluateClientVpnAccess, findShadowing } from './client-vpn-access';
+import { AddressSet, cidrToSet, EMPTY, intersect, isEmpty, size, toCidrs, union } from './address-set';
+import { ALL_USERS, EvalRule, evaluateClientVpnAccess, findRedundantRules, findShadowing } from './client-vpn-access';
 import {
   CacheIngressEntry, CacheSecurityGroupReport, ClientVpnEndpointReport, ClientVpnRuleEntry, Finding, Location,
   NetworkAccessReportJson, REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, SecurityGroupAccess, SecurityGroupIngressEntry,
@@ -604,14 +604,25 @@ class Review {
           `${who(rule.principal)} ${rule.principal === ALL_USERS ? 'are' : 'is'} authorized to ${rule.cidr} on endpoint ${e.constructPath}, but no route covers it: it reaches nothing`);
       }
     }
+    // One finding per shadowed rule, naming what it loses and the rules that take it.
+    const shadowings = new Map<EvalRule, ReturnType<typeof findShadowing>>();
     for (const s of findShadowing(evalRules)) {
-      const shadowed = ruleAt(s.shadowedRule);
-      const taker = ruleAt(s.takenBy);
-      this.finding('NA-CVPN-SHADOWED', shadowed,
-        `${who(s.principal)} ${s.principal === ALL_USERS ? 'lose' : 'loses'} ${toCidrs(s.lost).join(', ')} of its rule ${shadowed.cidr}: the more specific rule ${taker.cidr} for `
-        + `${who(taker.principal)} (${taker.constructPath}) takes it (longest prefix wins)`);
+      shadowings.set(s.shadowedRule, [...(shadowings.get(s.shadowedRule) ?? []), s]);
     }
-    this.redundantRules(e, rules, evalRules, access);
+    for (const [rule, list] of shadowings) {
+      const shadowed = ruleAt(rule);
+      const lost = toCidrs(union(...list.map(s => s.lost)));
+      const takers = list.slice(0, 3).map(s => {
+        const taker = ruleAt(s.takenBy);
+        return `${taker.cidr} for ${who(taker.principal)} (${taker.constructPath})`;
+      });
+      const more = list.length > 3 ? ` and ${list.length - 3} more` : '';
+      const lostText = lost.length > 4 ? `${lost.slice(0, 4).join(', ')} and ${lost.length - 4} more networks` : lost.join(', ');
+      this.finding('NA-CVPN-SHADOWED', shadowed,
+        `${who(list[0].principal)} ${list[0].principal === ALL_USERS ? 'lose' : 'loses'} ${lostText} of its rule ${shadowed.cidr}: `
+        + `the more specific rule${list.length > 1 ? 's' : ''} ${takers.join(', ')}${more} take${list.length > 1 ? '' : 's'} it (longest prefix wins)`);
+    }
+    this.redundantRules(e, rules, evalRules);
     const declared = union(...rules.map(r => cidrToSet(r.cidr)!));
     for (const route of e.routeEntries) {
       if (isEmpty(intersect(route.set, declared))) {
@@ -634,36 +645,16 @@ class Review {
     };
   }
 
-  /** A rule whose removal leaves every principal's authorization unchanged is redundant. */
-  private redundantRules(e: EndpointFacts, rules: ClientVpnRuleEntry[], evalRules: EvalRule[],
-    access: ReturnType<typeof evaluateClientVpnAccess>): void {
-    const seen = new Map<string, ClientVpnRuleEntry>();
-    const before = new Map(access.map(a => [a.principal, toCidrs(a.authorized).join(',')]));
-    evalRules.forEach((rule, i) => {
-      const entry = rules[i];
-      const sameKey = `${entry.cidr}|${entry.principal}`;
-      const first = seen.get(sameKey);
-      if (first) {
-        this.finding('NA-DUPLICATE-GRANT', entry,
-          `the rule ${entry.cidr} for ${entry.principal === ALL_USERS ? 'all users' : `group '${entry.principal}'`} on endpoint ${e.constructPath} `
-          + `is declared twice (also at ${first.constructPath})`);
-        return;
-      }
-      seen.set(sameKey, entry);
-      // Only a rule inside another rule of the same principal (or of all users) can be redundant.
-      const mine = cidrToSet(entry.cidr)!;
-      const covering = evalRules.some((o, j) => j !== i && (o.groupId === rule.groupId || o.groupId === undefined)
-        && isEmpty(subtract(mine, cidrToSet(o.cidr)!)) && o.cidr !== rule.cidr);
-      if (!covering) return;
-      const without = evaluateClientVpnAccess(evalRules.filter((_, j) => j !== i), EMPTY);
-      const changed = without.some(a => before.get(a.principal) !== toCidrs(a.authorized).join(','))
-        || without.length !== access.length;
-      if (!changed) {
-        this.finding('NA-DUPLICATE-GRANT', entry,
-          `the rule ${entry.cidr} for ${entry.principal === ALL_USERS ? 'all users' : `group '${entry.principal}'`} on endpoint ${e.constructPath} `
-          + 'is fully redundant: removing it changes no one\'s access');
-      }
-    });
+  /** Duplicates, and rules whose removal would change no one's access. */
+  private redundantRules(e: EndpointFacts, rules: ClientVpnRuleEntry[], evalRules: EvalRule[]): void {
+    const whom = (p: string) => (p === ALL_USERS ? 'all users' : `group '${p}'`);
+    for (const r of findRedundantRules(evalRules)) {
+      const entry = rules[Number(r.rule.declaredAt)];
+      const what = `the rule ${entry.cidr} for ${whom(entry.principal)} on endpoint ${e.constructPath}`;
+      this.finding('NA-DUPLICATE-GRANT', entry, r.kind === 'duplicate'
+        ? `${what} is declared twice (also at ${rules[Number(r.other!.declaredAt)].constructPath})`
+        : `${what} is fully redundant: removing it changes no one's access`);
+    }
   }
 
   private analyseSecurityGroup(g: SecurityGroupFacts): SecurityGroupReport {
