@@ -201,6 +201,9 @@ project.addTask('bench', {
   ],
 });
 
+// The Java smoke app's Maven output (after projen's `!/test/`, which would undo it).
+project.gitignore.addPatterns('/test/smoke/java/target/');
+
 // .NET bindings need a .NET SDK: build them only where one is installed, so a
 // local `projen build` (which runs package-all outside CI) passes without it.
 project.tasks.tryFind('package:dotnet')?.addCondition('command -v dotnet >/dev/null');
