@@ -204,6 +204,12 @@ project.addTask('bench', {
 // The Java smoke app's Maven output (after projen's `!/test/`, which would undo it).
 project.gitignore.addPatterns('/test/smoke/java/target/');
 
+// The Go module: generated only (--code-only). pacmak's own check builds it
+// against aws-cdk-go v2.236.0 (our floor), which does not compile with Go 1.26
+// ("ambiguous selector ... With" in awsiam, awselasticache); the Go smoke app
+// (test/smoke/go) builds and runs the module against aws-cdk-go v2.257.0 instead.
+project.tasks.tryFind('package:go')?.reset('jsii-pacmak -v --target go --code-only');
+
 // .NET bindings need a .NET SDK: build them only where one is installed, so a
 // local `projen build` (which runs package-all outside CI) passes without it.
 project.tasks.tryFind('package:dotnet')?.addCondition('command -v dotnet >/dev/null');
