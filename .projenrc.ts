@@ -31,9 +31,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   author: 'cdk-network-access developers',
   authorAddress: 'maintainers@example.com',
   repositoryUrl: 'https://github.com/cdk-network-access/cdk-network-access.git',
-  keywords: ['cdk', 'aws-cdk', 'client-vpn', 'vpn', 'site-to-site-vpn', 'network-access', 'authorization', 'elasticache'],
+  homepage: 'https://github.com/cdk-network-access/cdk-network-access',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'client-vpn', 'vpn', 'site-to-site-vpn', 'network-access', 'authorization', 'elasticache'],
   license: 'Apache-2.0',
   stability: 'experimental',
+
+  // The other jsii languages, named after the npm package and the repository
+  // (github.com/cdk-network-access). A release workflow would publish these;
+  // no credentials are configured or needed here (release: false).
+  publishToPypi: { distName: 'cdk-network-access', module: 'cdk_network_access' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdknetworkaccess.cdk.networkaccess',
+    mavenGroupId: 'io.github.cdk-network-access',
+    mavenArtifactId: 'cdk-network-access',
+  },
+  publishToGo: { moduleName: 'github.com/cdk-network-access/cdk-network-access-go' },
+  publishToNuget: { dotNetNamespace: 'CdkNetworkAccess', packageId: 'CdkNetworkAccess' },
 
   cdkVersion: CDK_FLOOR,
   constructsVersion: '10.5.1',
@@ -195,5 +208,18 @@ project.addTask('bench', {
     { exec: 'ts-node --project tsconfig.dev.json bench/run.ts' },
   ],
 });
+
+// The Java smoke app's Maven output (after projen's `!/test/`, which would undo it).
+project.gitignore.addPatterns('/test/smoke/java/target/');
+
+// The Go module: generated only (--code-only). pacmak's own check builds it
+// against aws-cdk-go v2.236.0 (our floor), which does not compile with Go 1.26
+// ("ambiguous selector ... With" in awsiam, awselasticache); the Go smoke app
+// (test/smoke/go) builds and runs the module against aws-cdk-go v2.257.0 instead.
+project.tasks.tryFind('package:go')?.reset('jsii-pacmak -v --target go --code-only');
+
+// .NET bindings need a .NET SDK: build them only where one is installed, so a
+// local `projen build` (which runs package-all outside CI) passes without it.
+project.tasks.tryFind('package:dotnet')?.addCondition('command -v dotnet >/dev/null');
 
 project.synth();
