@@ -12,6 +12,7 @@
  *   (d) terminations.ts    ending N Client VPN sessions against the simulated endpoint
  *   (e) site-to-site-synth.ts  synth of 20 site-to-site VPN connections, ours vs aws-cdk-lib
  *   (f) cache-security-group-ingress.ts  200 cache ingress pairs: synth vs the L1, and calls per Update
+ *   (g) review.ts          synth with the network access review against without it; effective-access analysis time
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,6 +21,7 @@ import * as path from 'path';
 import { measureUpdates, updateScenarios, updateTable, updateTargets } from './api-calls';
 import { cacheIngressTables, cacheIngressTargets, measureCacheIngressCalls, measureCacheIngressSynth } from './cache-security-group-ingress';
 import { assetTable, measureAssets } from './handler-assets';
+import { measureReview, reviewTables, reviewTargets } from './review';
 import { siteToSiteSynthTable } from './site-to-site-synth';
 import { elapsedMs } from './stats';
 import { measureSynth, synthTable, synthTargets } from './synth';
@@ -59,6 +61,15 @@ const CACHE_INGRESS = {
   workDir: path.join(WORK_DIR, 'cache-ingress'),
   ks: [1, 2, 5, 10, 20],
   setSize: 20,
+};
+
+const REVIEW = {
+  stacks: 20,
+  rulesPerStack: 125,
+  ingressPerStack: 125,
+  groups: 100,
+  repetitions: 3,
+  workDir: path.join(WORK_DIR, 'review'),
 };
 
 const ASSETS = {
@@ -114,6 +125,8 @@ async function main(): Promise<void> {
   section('(f) cache security group ingress');
   const cacheSynth = measureCacheIngressSynth(CACHE_INGRESS);
   const cacheCalls = await measureCacheIngressCalls(CACHE_INGRESS);
+  section('(g) network access review');
+  const review = measureReview(REVIEW);
   fs.rmSync(CACHE_INGRESS.workDir, { recursive: true, force: true });
   fs.rmSync(SYNTH.workDir, { recursive: true, force: true });
   fs.rmSync(SITE_TO_SITE.workDir, { recursive: true, force: true });
@@ -125,9 +138,11 @@ async function main(): Promise<void> {
     terminationsTable(terminations),
     siteToSite,
     ...cacheIngressTables(cacheSynth, cacheCalls, CACHE_INGRESS),
+    ...reviewTables(review, REVIEW),
   ];
   const targets: TargetCheck[] = [
     ...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations), ...cacheIngressTargets(cacheSynth, cacheCalls),
+    ...reviewTargets(review),
   ];
   const seconds = elapsedMs(started) / 1000;
 

@@ -141,6 +141,8 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
   /** The rule ids, for CDK's validation report. */
   public readonly ruleIds?: string[];
   private readonly props: NetworkAccessReviewProps;
+  /** The report the writer made in this synthesis, reused by validate() for the same stacks. */
+  private written?: { readonly names: string; readonly report: NetworkAccessReportJson };
 
   public constructor(props: NetworkAccessReviewProps = {}) {
     if (props.broadNetworkAddresses !== undefined && !(Number.isInteger(props.broadNetworkAddresses) && props.broadNetworkAddresses >= 0)) {
@@ -153,7 +155,8 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
   /** Called by CDK after synthesis with the stacks' templates: the findings as policy violations. */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const stacks = readTemplates(context.templatePaths);
-    const report = reviewStacks(stacks, { broadNetworkAddresses: this.props.broadNetworkAddresses });
+    const names = stacks.map(st => st.name).join('\n');
+    const report = this.written?.names === names ? this.written.report : this._review(stacks);
     const pathOf = new Map(stacks.map(st => [st.name, st.templatePath ?? '']));
     const violations: PolicyViolationBeta1[] = [];
     for (const ruleId of new Set(report.findings.map(f => f.ruleId))) {
@@ -186,8 +189,12 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
   }
 
   /** @internal */
-  public _review(stacks: readonly StackInput[]): NetworkAccessReportJson {
-    return reviewStacks(stacks, { broadNetworkAddresses: this.props.broadNetworkAddresses });
+  public _review(stacks: readonly StackInput[], remember = false): NetworkAccessReportJson {
+    const report = reviewStacks(stacks, { broadNetworkAddresses: this.props.broadNetworkAddresses });
+    if (remember) {
+      this.written = { names: stacks.map(st => st.name).join('\n'), report };
+    }
+    return report;
   }
 }
 
@@ -215,7 +222,7 @@ class ReportWriter extends Construct {
         const stacks = stacksOf(stage);
         let report: NetworkAccessReportJson;
         try {
-          report = review._review(stacks);
+          report = review._review(stacks, true);
         } catch (e) {
           // A suppression without a reason or with an unknown rule id: an error naming it.
           throw new Error(`NetworkAccessReview: ${(e as Error).message}`);
