@@ -62,6 +62,8 @@ export interface Counterexample {
   /** The rule that grants it. */
   readonly rule: string;
   readonly constructPath: string;
+  /** The claim in words when it is not "reaches" (a rule that authorizes all of a VPC). */
+  readonly what?: string;
 }
 
 export interface AssertionResult {
@@ -94,7 +96,9 @@ function describe(a: IntentAssertion, i: number): string {
 }
 
 function endpoints(report: NetworkAccessReportJson, key?: string): Array<[StackReport, ClientVpnEndpointReport]> {
-  return report.stacks.flatMap(s => s.clientVpnEndpoints.filter(e => !key || e.key === key).map(e => [s, e] as [StackReport, ClientVpnEndpointReport]));
+  return report.stacks.flatMap(s => s.clientVpnEndpoints
+    .filter(e => !key || e.key === key)
+    .map(e => [s, e] as [StackReport, ClientVpnEndpointReport]));
 }
 
 /** The rule that decides `address` on an endpoint: the longest prefix containing it. */
@@ -183,6 +187,8 @@ function checkVpc(report: NetworkAccessReportJson, a: NoRuleCoveringVpcAssertion
           port: 'any',
           rule: `${r.cidr} for ${r.principal === ALL_USERS ? 'all users' : `group ${r.principal}`}`,
           constructPath: r.constructPath,
+          what: `${r.principal === ALL_USERS ? 'all users are' : `group ${r.principal} is`} authorized to all of ${a.vpcCidr ?? `the VPC (${r.cidr})`}`
+            + ` on ${e.key}`,
         });
       }
     }
@@ -239,6 +245,6 @@ export function checkIntent(report: NetworkAccessReportJson, intent: IntentFile)
 /** One line per counterexample, for a person. */
 export function formatCounterexample(c: Counterexample): string {
   const who = c.principal === undefined ? '' : c.principal === ALL_USERS ? 'all users reach ' : `group ${c.principal} reaches `;
-  const what = c.principal === undefined ? `${c.address} reaches ${c.entity} on port ${c.port}` : `${who}${c.address} (any port) on ${c.entity}`;
+  const what = c.what ?? (c.principal === undefined ? `${c.address} reaches ${c.entity} on port ${c.port}` : `${who}${c.address} (any port) on ${c.entity}`);
   return `${what} in stack ${c.stack}: rule ${c.rule} at ${c.constructPath}`;
 }
