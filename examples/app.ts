@@ -24,10 +24,15 @@ import {
   CacheSecurityGroupIngress,
   ClientVpnAuthorizations,
   ClientVpnRevocations,
+  NetworkAccessReview,
   SessionEnforcement,
 } from '../src';
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
+// The network access review: writes cdk.out/network-access.md (for the pull
+// request) and network-access.json (for tools), and lists its findings in
+// CDK's policy validation report.
+NetworkAccessReview.of(app);
 const stack = new Stack(app, 'NetworkAccessExample', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'eu-west-1' },
 });

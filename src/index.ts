@@ -6,3 +6,4 @@ export * from './elasticache/cache-security-group';
 export * from './elasticache/cache-security-group-ingress';
 export * from './review/access-model';
 export * from './site-to-site-vpn';
+export * from './review/review';

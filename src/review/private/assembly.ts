@@ -12,6 +12,7 @@ export class AssemblyReadError extends Error {
 
 interface ManifestArtifact {
   readonly type?: string;
+  readonly metadata?: Record<string, Array<{ readonly type?: string; readonly data?: unknown }>>;
   readonly environment?: string;
   readonly properties?: { readonly templateFile?: string; readonly directoryName?: string };
 }
@@ -46,6 +47,8 @@ function readInto(dir: string, prefix: string, out: StackInput[], depth: number)
         name: prefix + id,
         template: readJson<CfnTemplate>(templatePath, `${templatePath}: the template of stack ${id} is missing`),
         account: accountOf(artifact.environment),
+        templatePath,
+        constructPaths: constructPathsOf(artifact),
       });
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName && depth < 10) {
       readInto(path.join(dir, artifact.properties.directoryName), `${prefix}${id}/`, out, depth + 1);
@@ -68,9 +71,24 @@ export function readTemplates(templatePaths: readonly string[]): StackInput[] {
       name: artifact?.[0] ?? file.replace(/\.template\.json$/, ''),
       template: readJson<CfnTemplate>(templatePath, `${templatePath}: unreadable template`),
       account: accountOf(artifact?.[1].environment),
+      templatePath,
+      constructPaths: artifact ? constructPathsOf(artifact[1]) : undefined,
     };
   });
   return stacks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Logical id to construct path, from the `aws:cdk:logicalId` entries of the manifest. */
+function constructPathsOf(artifact: ManifestArtifact): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [constructPath, entries] of Object.entries(artifact.metadata ?? {})) {
+    for (const entry of entries ?? []) {
+      if (entry?.type === 'aws:cdk:logicalId' && typeof entry.data === 'string') {
+        out[entry.data] = constructPath.replace(/^\//, '');
+      }
+    }
+  }
+  return out;
 }
 
 function accountOf(environment: string | undefined): string | undefined {

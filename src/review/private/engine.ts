@@ -131,8 +131,10 @@ class Review {
   }
 
   private location(stack: string, logicalId: string): Location {
-    const path = this.index.resource(stack, logicalId)?.Metadata?.['aws:cdk:path'];
-    return { stack, logicalId, constructPath: typeof path === 'string' ? path : `${stack}/${logicalId}` };
+    const known = this.index.stacks.get(stack)?.constructPaths?.[logicalId];
+    const meta = this.index.resource(stack, logicalId)?.Metadata?.['aws:cdk:path'];
+    const path = known ?? (typeof meta === 'string' ? meta : undefined);
+    return { stack, logicalId, constructPath: path ? declaringConstruct(path) : `${stack}/${logicalId}` };
   }
 
   private readContainer(loc: Location, r: CfnResourceJson): void {
@@ -795,15 +797,17 @@ function resourceId(stack: string, logicalId: string): string {
 
 /** The construct path without the stack and the trailing `/Resource`: stable when a stack is renamed. */
 function relativePath(loc: Location): string {
-  const parts = loc.constructPath.split('/');
-  const rest = parts.slice(1).filter((p, i, all) => !(i === all.length - 1 && (p === 'Resource' || p === 'Default')));
-  return rest.join('/') || loc.logicalId;
+  return loc.constructPath.split('/').slice(1).join('/') || loc.logicalId;
+}
+
+/** `Stack/Access/Resource/Default` is declared by `Stack/Access`: the path a person wrote. */
+function declaringConstruct(path: string): string {
+  return path.replace(/^\//, '').replace(/\/Resource(\/Default)?$/, '').replace(/\/Default$/, '');
 }
 
 function isAuthorizeAll(loc: Location, endpoint: EndpointFacts): boolean {
   // aws-cdk-lib's ClientVpnEndpoint adds `<endpoint>/AuthorizeAll` when authorizeAllUsersToVpcCidr is on.
-  const endpointPath = endpoint.constructPath.replace(/\/Resource$/, '');
-  return loc.constructPath === `${endpointPath}/AuthorizeAll/Resource`;
+  return loc.constructPath === `${endpoint.constructPath}/AuthorizeAll`;
 }
 
 function asArray(value: unknown): unknown[] {

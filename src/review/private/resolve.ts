@@ -13,6 +13,10 @@ export interface StackInput {
   readonly template: CfnTemplate;
   /** The stack's account when the assembly fixes it (a literal 12-digit id). */
   readonly account?: string;
+  /** The template's file, when it was read from one. */
+  readonly templatePath?: string;
+  /** Construct path by logical id (from the assembly manifest or the construct tree). */
+  readonly constructPaths?: Readonly<Record<string, string>>;
 }
 
 export interface CfnTemplate {

@@ -1,0 +1,177 @@
+import { ALL_USERS } from './client-vpn-access';
+import { Finding, NetworkAccessReportJson, StackReport } from './report-types';
+import { ruleInfo } from './rules';
+
+/**
+ * `network-access.md`: the report as a reviewer reads it on GitHub. Per
+ * stack: who reaches what, how, declared where; then the findings, the
+ * suppressions and what the review could not decide (coverage), and a
+ * Mermaid diagram of principals to targets. Pure: same report, same text.
+ */
+export function renderMarkdown(report: NetworkAccessReportJson, options: { readonly maxDiagramEdges?: number } = {}): string {
+  const out: string[] = [];
+  const s = report.summary;
+  out.push('# Network access review', '');
+  out.push(`${s.stacks} stack${plural(s.stacks)}, ${s.grants} grant${plural(s.grants)}; findings: `
+    + `${s.findings.critical} critical, ${s.findings.high} high, ${s.findings.medium} medium, ${s.findings.low} low`
+    + `; ${s.suppressed} suppressed; ${s.unknowns} unknown${plural(s.unknowns)}.`, '');
+  for (const stack of report.stacks) {
+    if (isEmptyStack(stack)) continue;
+    out.push(`## Stack \`${stack.stack}\``, '');
+    out.push(...renderStack(stack));
+    out.push(...renderDiagram(stack, options.maxDiagramEdges ?? 60));
+  }
+  out.push('## Findings', '');
+  out.push(...findingsTable(report.findings));
+  if (report.suppressed.length > 0) {
+    out.push('## Suppressed findings', '');
+    out.push('| Severity | Rule | Where | Finding | Reason |', '| --- | --- | --- | --- | --- |');
+    for (const f of report.suppressed) {
+      out.push(`| ${f.severity} | ${f.ruleId} | \`${cell(f.constructPath)}\` | ${cell(f.message)} | ${cell(f.reason)} |`);
+    }
+    out.push('');
+  }
+  out.push('## Coverage', '');
+  if (report.unknowns.length === 0) {
+    out.push('Every reference was resolved inside the assembly.', '');
+  } else {
+    out.push('Not decided before deploy (kept as unknown, never guessed):', '');
+    out.push('| Stack | Where | Property | Why |', '| --- | --- | --- | --- |');
+    for (const u of report.unknowns) {
+      out.push(`| ${cell(u.stack)} | \`${cell(u.constructPath)}\` | ${cell(u.property)} | ${cell(u.reason)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function renderStack(stack: StackReport): string[] {
+  const out: string[] = [];
+  for (const e of stack.clientVpnEndpoints) {
+    out.push(`### Client VPN endpoint \`${e.constructPath}\``, '');
+    out.push(`Routes: ${e.routes.length ? e.routes.join(', ') : 'none'}${e.routesKnown ? '' : ' (some routes are outside the assembly: reach is an upper bound)'}`, '');
+    out.push('| Who | Reaches | Authorized, no route | Declared at |', '| --- | --- | --- | --- |');
+    for (const p of e.principals) {
+      const rules = e.rules.filter(r => r.principal === p.principal);
+      if (rules.length === 0 && p.principal !== ALL_USERS) continue;
+      const noRoute = p.authorized.filter(c => !p.reachable.includes(c));
+      const where = [...new Set(rules.map(r => `\`${cell(r.constructPath)}\``))].join('<br>') || '—';
+      out.push(`| ${who(p.principal)} | ${list(p.reachable)} | ${e.routesKnown ? list(noRoute) : 'unknown'} | ${where} |`);
+    }
+    out.push('');
+  }
+  for (const g of stack.securityGroups) {
+    if (g.access.length === 0) continue;
+    out.push(`### Security group \`${g.constructPath}\``, '');
+    out.push('| From | Protocol | Ports | Declared at |', '| --- | --- | --- | --- |');
+    for (const a of g.access) {
+      const where = [...new Set(g.ingress.filter(i => i.source.id === a.source.id && i.protocol === a.protocol)
+        .map(i => `\`${cell(i.constructPath)}\``))].join('<br>');
+      out.push(`| ${cell(sourceText(a.source))} | ${a.protocol} | ${a.ports.join(', ')} | ${where} |`);
+    }
+    out.push('');
+  }
+  for (const v of stack.vpnConnections) {
+    out.push(`### Site-to-site VPN \`${v.constructPath}\``, '');
+    out.push(`Static routes to the customer network: ${v.staticRoutes.length ? v.staticRoutes.join(', ') : 'none (dynamic routing)'}; `
+      + `pre-shared keys: ${v.preSharedKeys}.`, '');
+  }
+  for (const c of stack.cacheSecurityGroups) {
+    out.push(`### Cache security group \`${c.constructPath}\``, '');
+    if (c.ingress.length === 0) {
+      out.push('No EC2 security group is admitted.', '');
+      continue;
+    }
+    out.push('| EC2 security group | Owner | Cross-account | Declared at |', '| --- | --- | --- | --- |');
+    for (const i of c.ingress) {
+      out.push(`| ${cell(i.ec2SecurityGroupName)} | ${cell(i.ownerId)} | ${String(i.crossAccount)} | \`${cell(i.constructPath)}\` |`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+function renderDiagram(stack: StackReport, maxEdges: number): string[] {
+  const nodes = new Map<string, string>();
+  const node = (key: string, label: string): string => {
+    if (!nodes.has(key)) nodes.set(key, `n${nodes.size}["${mermaidText(label)}"]`);
+    return `n${[...nodes.keys()].indexOf(key)}`;
+  };
+  const edges: string[] = [];
+  for (const e of stack.clientVpnEndpoints) {
+    for (const p of e.principals) {
+      if (p.reachable.length === 0) continue;
+      const from = node(`principal:${p.principal}`, who(p.principal).replace(/`/g, ''));
+      const to = node(`endpoint:${e.key}`, `Client VPN ${e.key.replace(/^client-vpn:/, '')}`);
+      edges.push(`${from} -->|"${mermaidText(p.reachable.join(', '))}"| ${to}`);
+    }
+  }
+  for (const g of stack.securityGroups) {
+    for (const a of g.access) {
+      const from = node(`source:${a.source.id}`, sourceText(a.source));
+      const to = node(`sg:${g.key}`, `security group ${g.key.replace(/^security-group:/, '')}`);
+      edges.push(`${from} -->|"${mermaidText(`${a.protocol} ${a.ports.join(',')}`)}"| ${to}`);
+    }
+  }
+  for (const c of stack.cacheSecurityGroups) {
+    for (const i of c.ingress) {
+      const from = node(`ec2sg:${i.ec2SecurityGroupName}:${i.ownerId}`, `EC2 group ${i.ec2SecurityGroupName}`);
+      const to = node(`cache:${c.key}`, `cache group ${c.key.replace(/^cache-security-group:/, '')}`);
+      edges.push(`${from} --> ${to}`);
+    }
+  }
+  for (const v of stack.vpnConnections) {
+    if (v.staticRoutes.length === 0) continue;
+    const from = node(`vpn:${v.key}`, `VPN ${v.key.replace(/^vpn:/, '')}`);
+    const to = node(`routes:${v.key}`, v.staticRoutes.join(', '));
+    edges.push(`${from} -->|static routes| ${to}`);
+  }
+  if (edges.length === 0) return [];
+  const shown = [...new Set(edges)].slice(0, maxEdges);
+  const declarations = [...nodes.values()];
+  const out = ['```mermaid', 'flowchart LR', ...declarations.map(d => `  ${d}`), ...shown.map(e => `  ${e}`), '```', ''];
+  if (edges.length > shown.length) {
+    out.push(`(${edges.length - shown.length} more edges are in the tables above.)`, '');
+  }
+  return out;
+}
+
+function findingsTable(findings: readonly Finding[]): string[] {
+  if (findings.length === 0) return ['None.', ''];
+  const out = ['| Severity | Rule | Where | Finding |', '| --- | --- | --- | --- |'];
+  for (const f of findings) {
+    out.push(`| ${f.severity} | ${f.ruleId} | \`${cell(f.constructPath)}\` | ${cell(f.message)} |`);
+  }
+  const ids = [...new Set(findings.map(f => f.ruleId))];
+  out.push('', ...ids.map(id => `- **${id}**: ${ruleInfo(id).fix}`), '');
+  return out;
+}
+
+function isEmptyStack(s: StackReport): boolean {
+  return s.clientVpnEndpoints.length === 0 && s.securityGroups.every(g => g.access.length === 0)
+    && s.vpnConnections.length === 0 && s.cacheSecurityGroups.length === 0;
+}
+
+function who(principal: string): string {
+  return principal === ALL_USERS ? 'all users' : `group \`${cell(principal)}\``;
+}
+
+function sourceText(source: { kind: string; id: string }): string {
+  return source.kind === 'cidr' ? source.id : source.id.replace(/^security-group:/, 'security group ');
+}
+
+function list(cidrs: readonly string[]): string {
+  return cidrs.length ? cidrs.join(', ') : '—';
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function mermaidText(text: string): string {
+  return text.replace(/"/g, '#quot;').replace(/`/g, '');
+}
+
+function plural(n: number): string {
+  return n === 1 ? '' : 's';
+}

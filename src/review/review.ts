@@ -1,0 +1,256 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  Aspects, attachCustomSynthesis, CfnResource, IAspect, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1,
+  ISynthesisSession, NestedStack, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Stack, Stage, Token,
+} from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { readTemplates } from './private/assembly';
+import { reviewStacks, SUPPRESSION_METADATA_KEY } from './private/engine';
+import { renderMarkdown } from './private/markdown';
+import { NetworkAccessReportJson } from './private/report-types';
+import { CfnTemplate, StackInput } from './private/resolve';
+import { atLeast, isRuleId, REVIEW_RULES, ruleInfo } from './private/rules';
+
+/** How serious a review finding is. */
+export enum ReviewSeverity {
+  /** A secret in a template, or access no one can have meant. */
+  CRITICAL = 'critical',
+  /** Access far wider than needed: the internet, all users to a broad network. */
+  HIGH = 'high',
+  /** Access that differs from what the code appears to say (shadowing, no route, another account). */
+  MEDIUM = 'medium',
+  /** Clutter: duplicates, routes no one may use. */
+  LOW = 'low',
+  /** For information only. */
+  INFO = 'info',
+}
+
+/** A finding the authors accept, and why. */
+export interface ReviewSuppression {
+  /** The rule id, e.g. `NA-CVPN-SHADOWED`. See the README for every id. */
+  readonly ruleId: string;
+  /** Why the finding is accepted. Required: it is printed in the report next to the finding it silences. */
+  readonly reason: string;
+}
+
+/** Options of the network access review. */
+export interface NetworkAccessReviewProps {
+  /**
+   * Fail synthesis (in CDK's policy validation report, exit code 1 from
+   * `cdk synth`) when an unsuppressed finding is at least this severe.
+   *
+   * @default - findings are reported, synthesis never fails because of them
+   */
+  readonly failOn?: ReviewSeverity;
+
+  /**
+   * Write `network-access.json` and `network-access.md` into the cloud
+   * assembly directory.
+   *
+   * @default true
+   */
+  readonly writeReport?: boolean;
+
+  /**
+   * All users of a Client VPN endpoint authorized to more addresses than this
+   * through one rule is a `NA-CVPN-ALL-USERS-BROAD` finding.
+   *
+   * @default 65536 - more than a /16
+   */
+  readonly broadNetworkAddresses?: number;
+}
+
+const REVIEW_SYMBOL = Symbol.for('cdk-network-access.NetworkAccessReview');
+
+/**
+ * The network access review: the effective access of every stack of an app
+ * (who reaches what, after Client VPN longest-prefix matching and routes,
+ * security groups, VPN routes and ElastiCache ingress), findings with
+ * suppressions, and a report a reviewer reads.
+ *
+ * One line turns it on: `NetworkAccessReview.of(app)`. It then writes
+ * `network-access.json` and `network-access.md` into the cloud assembly and
+ * lists its findings in CDK's policy validation report. It is also a policy
+ * validation plugin in its own right, for `new App({ policyValidationBeta1: [new NetworkAccessReview()] })`
+ * (findings only: CDK forbids plugins from writing into the assembly).
+ */
+export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
+  /** The report the review writes into the cloud assembly, for tools and bots (schema: `schemas/network-access-report.schema.json`). */
+  public static readonly REPORT_JSON_FILE = 'network-access.json';
+  /** The report for a person: Markdown tables and a Mermaid diagram, per stack. */
+  public static readonly REPORT_MARKDOWN_FILE = 'network-access.md';
+
+  /**
+   * Review every stack of `app` (or of a stage): writes the report into its
+   * cloud assembly and adds the review to its policy validation plugins.
+   * Calling it again returns the same review.
+   */
+  public static of(app: Stage, props: NetworkAccessReviewProps = {}): NetworkAccessReview {
+    const existing = (app as unknown as Record<symbol, NetworkAccessReview | undefined>)[REVIEW_SYMBOL];
+    if (existing) {
+      return existing;
+    }
+    const review = new NetworkAccessReview(props);
+    Object.defineProperty(app, REVIEW_SYMBOL, { value: review, enumerable: false });
+    app.policyValidationBeta1.push(review);
+    if (props.writeReport ?? true) {
+      // Added while aspects run, so it is the stage's last child: its custom
+      // synthesis runs after every stack has written its template.
+      Aspects.of(app).add(new AddReportWriter(app, review));
+    }
+    return review;
+  }
+
+  /**
+   * Accept findings of the given rules on every CloudFormation resource at or
+   * below `scope`, each with its reason (recorded as resource metadata, the
+   * way cdk-nag suppressions are). A rule id the review does not know, or an
+   * empty reason, is an error.
+   */
+  public static suppress(scope: IConstruct, suppressions: ReviewSuppression[]): void {
+    for (const s of suppressions) {
+      if (!isRuleId(s.ruleId)) {
+        throw new Error(`NetworkAccessReview.suppress at ${scope.node.path}: unknown review rule id '${s.ruleId}'; known ids: ${NetworkAccessReview.allRuleIds().join(', ')}`);
+      }
+      if (Token.isUnresolved(s.reason) || s.reason.trim() === '') {
+        throw new Error(`NetworkAccessReview.suppress at ${scope.node.path}: the suppression of ${s.ruleId} needs a reason`);
+      }
+    }
+    const resources = scope.node.findAll().filter(c => CfnResource.isCfnResource(c)) as CfnResource[];
+    if (resources.length === 0) {
+      throw new Error(`NetworkAccessReview.suppress at ${scope.node.path}: no CloudFormation resource at or below this construct to suppress findings on`);
+    }
+    for (const resource of resources) {
+      const existing = ((resource.getMetadata(SUPPRESSION_METADATA_KEY)?.rules_to_suppress ?? []) as ReviewSuppression[])
+        .map(e => ({ id: (e as unknown as { id: string }).id, reason: e.reason }));
+      const kept = existing.filter(e => !suppressions.some(s => s.ruleId === e.id));
+      const merged = [...kept, ...suppressions.map(s => ({ id: s.ruleId, reason: s.reason.trim() }))]
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      resource.addMetadata(SUPPRESSION_METADATA_KEY, { rules_to_suppress: merged });
+    }
+  }
+
+  /** Every rule id the review applies, in severity order. */
+  public static allRuleIds(): string[] {
+    return REVIEW_RULES.map(r => r.id);
+  }
+
+  /** The plugin's name in CDK's validation report. */
+  public readonly name = 'cdk-network-access';
+  /** The rule ids, for CDK's validation report. */
+  public readonly ruleIds?: string[];
+  private readonly props: NetworkAccessReviewProps;
+
+  public constructor(props: NetworkAccessReviewProps = {}) {
+    if (props.broadNetworkAddresses !== undefined && !(Number.isInteger(props.broadNetworkAddresses) && props.broadNetworkAddresses >= 0)) {
+      throw new Error(`NetworkAccessReview: broadNetworkAddresses must be a whole number of addresses, got ${props.broadNetworkAddresses}`);
+    }
+    this.props = props;
+    this.ruleIds = NetworkAccessReview.allRuleIds();
+  }
+
+  /** Called by CDK after synthesis with the stacks' templates: the findings as policy violations. */
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const stacks = readTemplates(context.templatePaths);
+    const report = reviewStacks(stacks, { broadNetworkAddresses: this.props.broadNetworkAddresses });
+    const pathOf = new Map(stacks.map(st => [st.name, st.templatePath ?? '']));
+    const violations: PolicyViolationBeta1[] = [];
+    for (const ruleId of new Set(report.findings.map(f => f.ruleId))) {
+      const info = ruleInfo(ruleId);
+      const findings = report.findings.filter(f => f.ruleId === ruleId);
+      violations.push({
+        ruleName: ruleId,
+        description: `${info.title}. ${findings.map(f => f.message).join('; ')}`,
+        fix: info.fix,
+        severity: info.severity,
+        violatingResources: findings.map(f => ({
+          resourceLogicalId: f.logicalId,
+          templatePath: pathOf.get(f.stack) ?? '',
+          locations: ['Properties'],
+        })),
+      });
+    }
+    const failOn = this.props.failOn;
+    const failing = failOn ? report.findings.filter(f => atLeast(f.severity, failOn)) : [];
+    return {
+      success: failing.length === 0,
+      violations: failOn ? violations.filter(v => atLeast(v.severity as ReviewSeverity, failOn)) : violations,
+      metadata: {
+        findings: String(report.findings.length),
+        suppressed: String(report.suppressed.length),
+        unknowns: String(report.unknowns.length),
+        ...(failOn ? { failOn } : {}),
+      },
+    };
+  }
+
+  /** @internal */
+  public _review(stacks: readonly StackInput[]): NetworkAccessReportJson {
+    return reviewStacks(stacks, { broadNetworkAddresses: this.props.broadNetworkAddresses });
+  }
+}
+
+/** Adds the report writer as the stage's last child, once, when aspects run. */
+class AddReportWriter implements IAspect {
+  private added = false;
+  constructor(private readonly stage: Stage, private readonly review: NetworkAccessReview) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.stage || this.added) {
+      return;
+    }
+    this.added = true;
+    new ReportWriter(this.stage, 'NetworkAccessReviewReport', this.review);
+  }
+}
+
+/** Writes network-access.json and .md into the cloud assembly after the stacks' templates. */
+class ReportWriter extends Construct {
+  constructor(scope: Stage, id: string, review: NetworkAccessReview) {
+    super(scope, id);
+    const stage = scope;
+    attachCustomSynthesis(this, {
+      onSynthesize: (session: ISynthesisSession) => {
+        const stacks = stacksOf(stage);
+        let report: NetworkAccessReportJson;
+        try {
+          report = review._review(stacks);
+        } catch (e) {
+          // A suppression without a reason or with an unknown rule id: an error naming it.
+          throw new Error(`NetworkAccessReview: ${(e as Error).message}`);
+        }
+        fs.writeFileSync(path.join(session.outdir, NetworkAccessReview.REPORT_JSON_FILE), `${JSON.stringify(report, undefined, 2)}\n`);
+        fs.writeFileSync(path.join(session.outdir, NetworkAccessReview.REPORT_MARKDOWN_FILE), renderMarkdown(report));
+      },
+    });
+  }
+}
+
+/** The stacks of a stage (nested stages included), as the CLI reads them from the assembly. */
+function stacksOf(stage: Stage): StackInput[] {
+  const out: StackInput[] = [];
+  for (const c of stage.node.findAll()) {
+    if (!Stack.isStack(c) || NestedStack.isNestedStack(c)) continue;
+    const owner = Stage.of(c)!;
+    const file = path.join(owner.outdir, c.templateFile);
+    if (!fs.existsSync(file)) continue;
+    const prefix: string[] = [];
+    for (let s: Stage | undefined = owner; s && s !== stage; s = s.parentStage) {
+      prefix.unshift(s.artifactId);
+    }
+    const constructPaths: Record<string, string> = {};
+    for (const r of c.node.findAll()) {
+      if (CfnResource.isCfnResource(r) && Stack.of(r) === c) {
+        constructPaths[c.resolve(r.logicalId)] = r.node.path;
+      }
+    }
+    out.push({
+      name: [...prefix, c.artifactId].join('/'),
+      constructPaths,
+      template: JSON.parse(fs.readFileSync(file, 'utf8')) as CfnTemplate,
+      account: !Token.isUnresolved(c.account) && /^\d{12}$/.test(c.account) ? c.account : undefined,
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
