@@ -18,6 +18,7 @@ import {
 import { Command, CommanderError, Option } from 'commander';
 import { outcome, useColour, UserError } from './errors';
 import { addReviewCommands } from './review';
+import { renderMarkdown } from '../src/review/private/markdown';
 
 export { UserError };
 
@@ -206,7 +207,7 @@ Examples:
 
 Exit codes: 0 ok (diff: no change), 1 error (message on stderr), 2 diff: changes, 3 diff --fail-on matched or check failed.`);
 
-  addReviewCommands(prog);
+  addReviewCommands(prog, renderMarkdown);
 
   const sessions = awsOptions(prog.command('sessions')
     .description('List the connections of a Client VPN endpoint (every page)')

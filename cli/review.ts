@@ -240,6 +240,7 @@ Works on any synthesized app: the review runs on the templates (no opt-in needed
 
 Examples:
   $ cdk-network-access report cdk.out
+  $ cdk-network-access report cdk.out --format markdown > network-access.md
   $ cdk-network-access report cdk.out --format json > network-access.json
 Exit codes: 0 ok, 1 error.`)
     .action((assembly: string, opts: { format: string }) => {

@@ -199,6 +199,14 @@ describe('report', () => {
     const again = await run(['report', file, '--format', 'json']);
     expect(again.stdout).toBe(r.stdout);
   });
+
+  test('markdown is the review\'s rendering', async () => {
+    const r = await run(['report', baseApp(), '--format', 'markdown']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^#/);
+    expect(r.stdout).toContain('10.0.0.0/16');
+    expect(r.stdout).toContain('|');
+  });
 });
 
 describe('diff', () => {
