@@ -12,6 +12,7 @@
  *   (d) terminations.ts    ending N Client VPN sessions against the simulated endpoint
  *   (e) site-to-site-synth.ts  synth of 20 site-to-site VPN connections, ours vs aws-cdk-lib
  *   (f) cache-security-group-ingress.ts  200 cache ingress pairs: synth vs the L1, and calls per Update
+ *   (g, h) cli.ts          the CLI: diff of two 5,000-grant assemblies; sessions over 10,000 connections
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,6 +20,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { measureUpdates, updateScenarios, updateTable, updateTargets } from './api-calls';
 import { cacheIngressTables, cacheIngressTargets, measureCacheIngressCalls, measureCacheIngressSynth } from './cache-security-group-ingress';
+import { cliTables, measureCli } from './cli';
 import { assetTable, measureAssets } from './handler-assets';
 import { siteToSiteSynthTable } from './site-to-site-synth';
 import { elapsedMs } from './stats';
@@ -59,6 +61,16 @@ const CACHE_INGRESS = {
   workDir: path.join(WORK_DIR, 'cache-ingress'),
   ks: [1, 2, 5, 10, 20],
   setSize: 20,
+};
+
+const CLI = {
+  entities: 50,
+  perEntity: 50,
+  changed: 5,
+  repetitions: 5,
+  connections: 10_000,
+  pageSize: 1000,
+  workDir: path.join(WORK_DIR, 'cli'),
 };
 
 const ASSETS = {
@@ -114,6 +126,8 @@ async function main(): Promise<void> {
   section('(f) cache security group ingress');
   const cacheSynth = measureCacheIngressSynth(CACHE_INGRESS);
   const cacheCalls = await measureCacheIngressCalls(CACHE_INGRESS);
+  section('(g, h) command-line tool');
+  const cli = await measureCli(CLI);
   fs.rmSync(CACHE_INGRESS.workDir, { recursive: true, force: true });
   fs.rmSync(SYNTH.workDir, { recursive: true, force: true });
   fs.rmSync(SITE_TO_SITE.workDir, { recursive: true, force: true });
@@ -125,6 +139,7 @@ async function main(): Promise<void> {
     terminationsTable(terminations),
     siteToSite,
     ...cacheIngressTables(cacheSynth, cacheCalls, CACHE_INGRESS),
+    ...cliTables(cli, CLI),
   ];
   const targets: TargetCheck[] = [
     ...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations), ...cacheIngressTargets(cacheSynth, cacheCalls),
