@@ -1,5 +1,5 @@
 /**
- * (g) The network access review: synth of an app with 5,000 grants across 20
+ * (i) The network access review: synth of an app with 5,000 grants across 20
  * stacks (each stack: a Client VPN endpoint with 125 rules over 100 groups in
  * one ClientVpnAuthorizations set, and a security group with 125 ingress
  * rules), with `NetworkAccessReview.of(app)` against without it, alternating
@@ -135,7 +135,7 @@ export function reviewTables(r: ReviewBenchResult, o: ReviewBenchOptions): Table
   const ratio = median(r.withMs) / median(r.withoutMs);
   return [
     {
-      title: `(g) Network access review: synth of ${r.grants.toLocaleString('en-US')} grants in ${o.stacks} stacks, with and without it (${o.repetitions} alternating runs each after a warm-up)`,
+      title: `(i) Network access review: synth of ${r.grants.toLocaleString('en-US')} grants in ${o.stacks} stacks, with and without it (${o.repetitions} alternating runs each after a warm-up)`,
       headers: ['variant', 'median ms', 'min ms', 'ratio (median)'],
       align: ['left', 'right', 'right', 'right'],
       rows: [
@@ -144,7 +144,7 @@ export function reviewTables(r: ReviewBenchResult, o: ReviewBenchOptions): Table
       ],
     },
     {
-      title: `(g) Effective-access analysis of one endpoint: 50 rules for each of 100 groups (${r.analysis.rules.toLocaleString('en-US')} rules), one run`,
+      title: `(i) Effective-access analysis of one endpoint: 50 rules for each of 100 groups (${r.analysis.rules.toLocaleString('en-US')} rules), one run`,
       headers: ['step', 'ms'],
       align: ['left', 'right'],
       rows: [

@@ -12,7 +12,8 @@
  *   (d) terminations.ts    ending N Client VPN sessions against the simulated endpoint
  *   (e) site-to-site-synth.ts  synth of 20 site-to-site VPN connections, ours vs aws-cdk-lib
  *   (f) cache-security-group-ingress.ts  200 cache ingress pairs: synth vs the L1, and calls per Update
- *   (g) review.ts          synth with the network access review against without it; effective-access analysis time
+ *   (i) review.ts          synth with the network access review against without it; effective-access analysis time
+ *   (g, h) cli.ts          the CLI: diff of two 5,000-grant assemblies; sessions over 10,000 connections
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { measureUpdates, updateScenarios, updateTable, updateTargets } from './api-calls';
 import { cacheIngressTables, cacheIngressTargets, measureCacheIngressCalls, measureCacheIngressSynth } from './cache-security-group-ingress';
+import { cliTables, measureCli } from './cli';
 import { assetTable, measureAssets } from './handler-assets';
 import { measureReview, reviewTables, reviewTargets } from './review';
 import { siteToSiteSynthTable } from './site-to-site-synth';
@@ -70,6 +72,16 @@ const REVIEW = {
   groups: 100,
   repetitions: 3,
   workDir: path.join(WORK_DIR, 'review'),
+};
+
+const CLI = {
+  entities: 50,
+  perEntity: 50,
+  changed: 5,
+  repetitions: 5,
+  connections: 10_000,
+  pageSize: 1000,
+  workDir: path.join(WORK_DIR, 'cli'),
 };
 
 const ASSETS = {
@@ -125,8 +137,10 @@ async function main(): Promise<void> {
   section('(f) cache security group ingress');
   const cacheSynth = measureCacheIngressSynth(CACHE_INGRESS);
   const cacheCalls = await measureCacheIngressCalls(CACHE_INGRESS);
-  section('(g) network access review');
+  section('(i) network access review');
   const review = measureReview(REVIEW);
+  section('(g, h) command-line tool');
+  const cli = await measureCli(CLI);
   fs.rmSync(CACHE_INGRESS.workDir, { recursive: true, force: true });
   fs.rmSync(SYNTH.workDir, { recursive: true, force: true });
   fs.rmSync(SITE_TO_SITE.workDir, { recursive: true, force: true });
@@ -139,6 +153,7 @@ async function main(): Promise<void> {
     siteToSite,
     ...cacheIngressTables(cacheSynth, cacheCalls, CACHE_INGRESS),
     ...reviewTables(review, REVIEW),
+    ...cliTables(cli, CLI),
   ];
   const targets: TargetCheck[] = [
     ...synthTargets(synth), ...updateTargets(updates), ...terminationTargets(terminations), ...cacheIngressTargets(cacheSynth, cacheCalls),

@@ -1,6 +1,7 @@
 /**
  * `cdk-network-access`: the operators' command-line tool.
  *
+ * Synth-time commands (cli/review.ts): `report`, `diff`, `check`.
  * Live commands (the only ones that reach AWS): `sessions` lists the
  * connections of a Client VPN endpoint, `terminate` ends the ones named.
  * Bundled by projen (esbuild) into assets/cli/index/index.js.
@@ -15,9 +16,11 @@ import {
   TerminateClientVpnConnectionsCommand,
 } from '@aws-sdk/client-ec2';
 import { Command, CommanderError, Option } from 'commander';
+import { outcome, useColour, UserError } from './errors';
+import { addReviewCommands } from './review';
+import { renderMarkdown } from '../src/review/private/markdown';
 
-/** An error the user can act on: printed as one line, exit 1, no stack trace. */
-export class UserError extends Error {}
+export { UserError };
 
 const STATUSES = ['active', 'failed-to-terminate', 'terminating', 'terminated'];
 const FORMATS = ['table', 'json', 'csv'];
@@ -133,10 +136,6 @@ const COLUMNS: Array<[string, (c: ClientVpnConnection) => string]> = [
   ['PACKETS OUT', c => c.EgressPackets ?? ''],
 ];
 
-function useColour(): boolean {
-  return process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-}
-
 function renderTable(rows: string[][], header: string[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
   const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
@@ -193,17 +192,22 @@ function awsOptions(cmd: Command): Command {
 
 export function program(): Command {
   const prog = new Command('cdk-network-access')
-    .description('Operate network access declared with cdk-network-access: live Client VPN sessions.')
+    .description('Review and operate network access declared with cdk-network-access: report, diff and check assemblies; live Client VPN sessions.')
     .version(version(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .addHelpText('after', `
 Examples:
+  $ cdk-network-access report cdk.out
+  $ cdk-network-access diff base/cdk.out cdk.out --format markdown --fail-on widened
+  $ cdk-network-access check cdk.out --intent network-intent.yaml
   $ cdk-network-access sessions cvpn-endpoint-0123456789abcdef0 --region eu-west-1
   $ cdk-network-access terminate cvpn-endpoint-0123456789abcdef0 --username alice --dry-run
-  $ cdk-network-access sessions --help
+  $ cdk-network-access diff --help
 
-Exit codes: 0 ok, 1 error (message on stderr).`);
+Exit codes: 0 ok (diff: no change), 1 error (message on stderr), 2 diff: changes, 3 diff --fail-on matched or check failed.`);
+
+  addReviewCommands(prog, renderMarkdown);
 
   const sessions = awsOptions(prog.command('sessions')
     .description('List the connections of a Client VPN endpoint (every page)')
@@ -297,8 +301,9 @@ Examples:
 export async function main(argv: string[]): Promise<number> {
   const prog = program();
   try {
+    outcome.code = 0;
     await prog.parseAsync(argv);
-    return 0;
+    return outcome.code;
   } catch (err) {
     if (err instanceof CommanderError) {
       // commander already printed help, the version or the usage error.
