@@ -3,6 +3,7 @@ checks the template, then checks one synth-time validation message is the
 TypeScript one. Run by .ci/jsii-packages in a fresh venv with the built wheel.
 Usage: python app.py <path to a PEM CRL>"""
 import json
+import os
 import sys
 
 import aws_cdk as cdk
@@ -11,6 +12,8 @@ import cdk_network_access as na
 
 crl_path = sys.argv[1]
 app = cdk.App()
+# The network access review: its report lands in the cloud assembly.
+review = na.NetworkAccessReview.of(app)
 stack = cdk.Stack(app, "SmokePython", env=cdk.Environment(account="123456789012", region="eu-west-1"))
 
 access = na.ClientVpnAuthorizations(stack, "Access", client_vpn_endpoint_id="cvpn-endpoint-0123456789abcdef0")
@@ -40,6 +43,22 @@ template.has_resource_properties("Custom::NetworkAccessClientVpnAuthorizations",
 template.has_resource_properties("Custom::NetworkAccessCacheSecurityGroupIngress", {
     "CacheSecurityGroupName": "legacy-sessions",
 })
+
+# The review's report, written by the TypeScript code behind the Python API.
+assembly = app.synth()
+with open(os.path.join(assembly.directory, "network-access.json")) as f:
+    report = json.load(f)
+assert report["schemaVersion"] == 1, report
+endpoints = [e for s in report["stacks"] for e in s["clientVpnEndpoints"]]
+assert [(r["cidr"], r["principal"]) for e in endpoints for r in e["rules"]] == [("10.0.0.0/16", "engineering")], endpoints
+assert os.path.exists(os.path.join(assembly.directory, "network-access.md"))
+try:
+    na.NetworkAccessReview.suppress(access, [na.ReviewSuppression(rule_id="NA-NOPE", reason="a reason")])
+except Exception as err:
+    if "unknown review rule id 'NA-NOPE'" not in str(err):
+        sys.exit(f"unexpected suppression message: {err}")
+else:
+    sys.exit("an unknown review rule id was accepted")
 
 # Bad input: the same message a TypeScript user gets (test/client-vpn/authorizations.test.ts).
 expected = "cidr '10.0.0.5/24' has host bits set; did you mean '10.0.0.0/24'?"
