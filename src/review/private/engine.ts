@@ -262,8 +262,6 @@ class Review {
         return;
       }
       principal = String(group.value);
-    } else if (!prefix && source !== 'authorize-all-users-to-vpc-cidr') {
-      // An L1 rule must name a group or authorize all; CloudFormation rejects neither.
     }
     if (!cidr) {
       return;
@@ -291,26 +289,32 @@ class Review {
   }
 
   private endpointFor(loc: Location, value: unknown, property: string): EndpointFacts {
+    // An endpoint outside the assembly: its routes are not known here.
+    return this.containerFor(this.endpoints, loc, value, property, 'client-vpn',
+      key => ({ ...loc, key, routesKnown: false, routes: EMPTY, routeEntries: [], rules: [] }), true)!;
+  }
+
+  /**
+   * The container (endpoint, group, connection, cache group) a grant names: one of the
+   * assembly's, or one outside it keyed by its literal id. An unresolved reference is an
+   * unknown; with `keepUnresolved` its grants still get a container of their own.
+   */
+  private containerFor<T>(map: Map<string, T>, loc: Location, value: unknown, property: string, kind: string,
+    make: (key: string) => T, keepUnresolved: boolean): T | undefined {
     const r = this.index.resolve(loc.stack, value);
     if (r.kind === 'resource') {
-      const found = this.endpoints.get(resourceId(r.stack, r.logicalId));
+      const found = map.get(resourceId(r.stack, r.logicalId));
       if (found) return found;
     }
-    let id: string;
-    let key: string;
-    if (r.kind === 'literal') {
-      id = `literal:${r.value}`;
-      key = `client-vpn:${r.value}`;
-    } else {
+    if (r.kind !== 'literal') {
       this.unknown(loc, property, r);
-      id = `unresolved:${loc.stack}/${loc.logicalId}`;
-      key = `client-vpn:unresolved:${relativePath(loc)}`;
+      if (!keepUnresolved) return undefined;
     }
-    let facts = this.endpoints.get(id);
+    const id = r.kind === 'literal' ? `literal:${r.value}` : `unresolved:${loc.stack}/${loc.logicalId}`;
+    let facts = map.get(id);
     if (!facts) {
-      // An endpoint outside the assembly: its routes are not known here.
-      facts = { ...loc, key, routesKnown: false, routes: EMPTY, routeEntries: [], rules: [] };
-      this.endpoints.set(id, facts);
+      facts = make(r.kind === 'literal' ? `${kind}:${r.value}` : `${kind}:unresolved:${relativePath(loc)}`);
+      map.set(id, facts);
     }
     return facts;
   }
@@ -338,22 +342,7 @@ class Review {
   }
 
   private securityGroupFor(loc: Location, value: unknown, property: string): SecurityGroupFacts | undefined {
-    const r = this.index.resolve(loc.stack, value);
-    if (r.kind === 'resource') {
-      const found = this.groups.get(resourceId(r.stack, r.logicalId));
-      if (found) return found;
-    }
-    if (r.kind !== 'literal') {
-      this.unknown(loc, property, r);
-      return undefined;
-    }
-    const id = `literal:${r.value}`;
-    let facts = this.groups.get(id);
-    if (!facts) {
-      facts = { ...loc, key: `security-group:${r.value}`, ingress: [] };
-      this.groups.set(id, facts);
-    }
-    return facts;
+    return this.containerFor(this.groups, loc, value, property, 'security-group', key => ({ ...loc, key, ingress: [] }), false);
   }
 
   private readIngress(group: SecurityGroupFacts, loc: Location, value: unknown, prefix: string): void {
@@ -468,46 +457,12 @@ class Review {
   }
 
   private vpnFor(loc: Location, value: unknown): VpnFacts | undefined {
-    const r = this.index.resolve(loc.stack, value);
-    if (r.kind === 'resource') {
-      const found = this.vpns.get(resourceId(r.stack, r.logicalId));
-      if (found) return found;
-    }
-    if (r.kind !== 'literal') {
-      this.unknown(loc, 'VpnConnectionId', r);
-      return undefined;
-    }
-    const id = `literal:${r.value}`;
-    let facts = this.vpns.get(id);
-    if (!facts) {
-      facts = { ...loc, key: `vpn:${r.value}`, staticRoutes: [], preSharedKeys: 'generated-by-aws' };
-      this.vpns.set(id, facts);
-    }
-    return facts;
+    return this.containerFor(this.vpns, loc, value, 'VpnConnectionId', 'vpn',
+      key => ({ ...loc, key, staticRoutes: [], preSharedKeys: 'generated-by-aws' }), false);
   }
 
   private cacheFor(loc: Location, value: unknown): CacheFacts {
-    const r = this.index.resolve(loc.stack, value);
-    if (r.kind === 'resource') {
-      const found = this.caches.get(resourceId(r.stack, r.logicalId));
-      if (found) return found;
-    }
-    let id: string;
-    let key: string;
-    if (r.kind === 'literal') {
-      id = `literal:${r.value}`;
-      key = `cache-security-group:${r.value}`;
-    } else {
-      this.unknown(loc, 'CacheSecurityGroupName', r);
-      id = `unresolved:${loc.stack}/${loc.logicalId}`;
-      key = `cache-security-group:unresolved:${relativePath(loc)}`;
-    }
-    let facts = this.caches.get(id);
-    if (!facts) {
-      facts = { ...loc, key, ingress: [] };
-      this.caches.set(id, facts);
-    }
-    return facts;
+    return this.containerFor(this.caches, loc, value, 'CacheSecurityGroupName', 'cache-security-group', key => ({ ...loc, key, ingress: [] }), true)!;
   }
 
   private addCacheIngress(cache: CacheFacts, loc: Location, p: Record<string, unknown>, prefix: string): void {
