@@ -1,12 +1,15 @@
 // Smoke app for the Go module: synthesizes every construct family from the
-// module jsii-pacmak wrote into dist/go, checks the template, then checks one
-// synth-time validation message is the TypeScript one.
+// module jsii-pacmak wrote into dist/go, checks the template and the review's
+// report, then checks two synth-time validation messages are the TypeScript ones.
 // Usage: go run . <path to a PEM CRL>
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -20,6 +23,8 @@ const endpoint = "cvpn-endpoint-0123456789abcdef0"
 func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
+	// The network access review: its report lands in the cloud assembly.
+	na.NetworkAccessReview_Of(app, nil)
 	stack := awscdk.NewStack(app, jsii.String("SmokeGo"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("eu-west-1")},
 	})
@@ -65,27 +70,72 @@ func main() {
 		"CacheSecurityGroupName": "legacy-sessions",
 	})
 
+	// The review's report, written by the TypeScript code behind the Go API.
+	dir := *app.Synth(nil).Directory()
+	var report struct {
+		SchemaVersion int `json:"schemaVersion"`
+		Stacks        []struct {
+			ClientVpnEndpoints []struct {
+				Rules []struct {
+					Cidr      string `json:"cidr"`
+					Principal string `json:"principal"`
+				} `json:"rules"`
+			} `json:"clientVpnEndpoints"`
+		} `json:"stacks"`
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "network-access.json"))
+	if err == nil {
+		err = json.Unmarshal(raw, &report)
+	}
+	if err != nil || report.SchemaVersion != 1 {
+		fail("unexpected report (schemaVersion %d): %v", report.SchemaVersion, err)
+	}
+	var rules []string
+	for _, s := range report.Stacks {
+		for _, e := range s.ClientVpnEndpoints {
+			for _, r := range e.Rules {
+				rules = append(rules, r.Cidr+" "+r.Principal)
+			}
+		}
+	}
+	if !reflect.DeepEqual(rules, []string{"10.0.0.0/16 engineering"}) {
+		fail("unexpected Client VPN rules in the report: %q", rules)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "network-access.md")); err != nil {
+		fail("no network-access.md: %v", err)
+	}
+	if msg := recovered(func() {
+		na.NetworkAccessReview_Suppress(access, &[]*na.ReviewSuppression{{RuleId: jsii.String("NA-NOPE"), Reason: jsii.String("a reason")}})
+	}); !strings.Contains(msg, "unknown review rule id 'NA-NOPE'") {
+		fail("unexpected suppression message: %q", msg)
+	}
+
 	// Bad input: the same message a TypeScript user gets (test/client-vpn/authorizations.test.ts).
 	expected := "cidr '10.0.0.5/24' has host bits set; did you mean '10.0.0.0/24'?"
-	if msg := badCidr(); !strings.Contains(msg, expected) {
-		fmt.Fprintf(os.Stderr, "unexpected validation message: %q\n", msg)
-		os.Exit(1)
+	if msg := recovered(func() {
+		bad := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Bad"), nil)
+		na.NewClientVpnAuthorizations(bad, jsii.String("Access"), &na.ClientVpnAuthorizationsProps{
+			ClientVpnEndpointId: jsii.String(endpoint),
+			Rules:               &[]*na.ClientVpnAuthorizationRuleOptions{{Cidr: jsii.String("10.0.0.5/24"), GroupId: jsii.String("g")}},
+		})
+	}); !strings.Contains(msg, expected) {
+		fail("unexpected validation message: %q", msg)
 	}
 	fmt.Println(`{"go": "ok"}`)
 }
 
-// badCidr declares a rule whose cidr has host bits set and returns the panic
-// jsii raised, or "" when the construct accepted it.
-func badCidr() (msg string) {
+// recovered runs f and returns the panic jsii raised, or "" when f returned.
+func recovered(f func()) (msg string) {
 	defer func() {
 		if r := recover(); r != nil {
 			msg = fmt.Sprint(r)
 		}
 	}()
-	bad := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Bad"), nil)
-	na.NewClientVpnAuthorizations(bad, jsii.String("Access"), &na.ClientVpnAuthorizationsProps{
-		ClientVpnEndpointId: jsii.String(endpoint),
-		Rules:               &[]*na.ClientVpnAuthorizationRuleOptions{{Cidr: jsii.String("10.0.0.5/24"), GroupId: jsii.String("g")}},
-	})
+	f()
 	return ""
+}
+
+func fail(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+	os.Exit(1)
 }
