@@ -77,9 +77,9 @@ const REVIEW_SYMBOL = Symbol.for('cdk-network-access.NetworkAccessReview');
  */
 export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
   /** The report the review writes into the cloud assembly, for tools and bots (schema: `schemas/network-access-report.schema.json`). */
-  public static readonly REPORT_JSON_FILE = 'network-access.json';
+  public static readonly REPORT_JSON_FILE: string = 'network-access.json';
   /** The report for a person: Markdown tables and a Mermaid diagram, per stack. */
-  public static readonly REPORT_MARKDOWN_FILE = 'network-access.md';
+  public static readonly REPORT_MARKDOWN_FILE: string = 'network-access.md';
 
   /**
    * Review every stack of `app` (or of a stage): writes the report into its
@@ -137,7 +137,7 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
   }
 
   /** The plugin's name in CDK's validation report. */
-  public readonly name = 'cdk-network-access';
+  public readonly name: string = 'cdk-network-access';
   /** The rule ids, for CDK's validation report. */
   public readonly ruleIds?: string[];
   private readonly props: NetworkAccessReviewProps;

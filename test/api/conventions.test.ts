@@ -7,11 +7,17 @@
  * - no union types in props properties or in method and constructor parameters
  *   (use enum-like classes with static factories);
  * - no `any`-typed props properties;
- * - a construct's static `fromXxx` import returns an `IXxx` interface.
- * The checker is run on a hand-made assembly too, so each rule is proven to fail.
+ * - a construct's static `fromXxx` import returns an `IXxx` interface;
+ * - enums over string literals: no public property, parameter or return type is
+ *   a string or number literal type (`'a' | 'b'`). jsii erases those to plain
+ *   `string` and `number` without a word, so the other languages would lose
+ *   the closed set; this one is read off the TypeScript source, not the .jsii.
+ * The checkers are run on hand-made bad input too, so each rule is proven to fail.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import * as ts from 'typescript';
 
 interface TypeRef {
   readonly primitive?: string;
@@ -86,6 +92,68 @@ export function checkConventions(assembly: Assembly): string[] {
   return problems;
 }
 
+/** True when the type is, or holds (in a union or an array), a string or number literal type that is not an enum member. */
+function holdsLiteral(checker: ts.TypeChecker, type: ts.Type): boolean {
+  if (type.flags & ts.TypeFlags.EnumLiteral) return false; // eslint-disable-line no-bitwise
+  if (type.isStringLiteral() || type.isNumberLiteral()) return true;
+  if (type.isUnion()) return type.types.some(t => holdsLiteral(checker, t));
+  if (checker.isArrayType(type)) return checker.getTypeArguments(type as ts.TypeReference).some(t => holdsLiteral(checker, t));
+  return false;
+}
+
+function isPublicMember(node: ts.Node): boolean {
+  const flags = ts.getCombinedModifierFlags(node as ts.Declaration);
+  if ((flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0) return false; // eslint-disable-line no-bitwise
+  const name = (node as ts.NamedDeclaration).name;
+  return !(name && ts.isPrivateIdentifier(name));
+}
+
+/**
+ * Every public property, parameter or return type of a class or interface the
+ * entry module exports (what jsii puts in the API) that is a string or number
+ * literal type, one line each (`file:line Type.member: ...`). Members named
+ * `_xxx` are jsii's internal ones and are skipped.
+ */
+export function findLiteralTypes(entry: string): string[] {
+  const program = ts.createProgram([entry], {
+    strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, skipLibCheck: true, noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!);
+  if (!moduleSymbol) throw new Error(`${entry} is not a module`);
+  const problems: string[] = [];
+  const report = (owner: string, member: string, node: ts.Node, what: string) => {
+    const source = node.getSourceFile();
+    const line = source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+    problems.push(`${path.relative(process.cwd(), source.fileName)}:${line} ${owner}.${member}: ${what} is a literal type; use an enum`);
+  };
+  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    // eslint-disable-next-line no-bitwise
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    for (const decl of symbol.declarations ?? []) {
+      if (!(ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl)) || !decl.name) continue;
+      const owner = decl.name.text;
+      for (const member of decl.members as ts.NodeArray<ts.ClassElement | ts.TypeElement>) {
+        const name = member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : '<constructor>';
+        if (!isPublicMember(member) || name.startsWith('_')) continue;
+        if (ts.isPropertySignature(member) || ts.isPropertyDeclaration(member) || ts.isGetAccessorDeclaration(member)) {
+          if (holdsLiteral(checker, checker.getTypeAtLocation(member))) report(owner, name, member, 'its type');
+        }
+        if (ts.isMethodDeclaration(member) || ts.isMethodSignature(member) || ts.isConstructorDeclaration(member)) {
+          for (const param of member.parameters) {
+            if (holdsLiteral(checker, checker.getTypeAtLocation(param))) report(owner, `${name}(${param.name.getText()})`, param, 'the parameter');
+          }
+          const signature = checker.getSignatureFromDeclaration(member);
+          if (signature && !ts.isConstructorDeclaration(member) && holdsLiteral(checker, signature.getReturnType())) {
+            report(owner, name, member, 'the return type');
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 test('the built assembly keeps to the API conventions', () => {
   const file = path.join(__dirname, '..', '..', '.jsii');
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: run 'npx projen compile' first`);
@@ -132,4 +200,49 @@ test('each convention fails on an assembly that breaks it', () => {
     'bad.Thing.<constructor>(id): union type in a parameter',
     'bad.Thing.fromThingId: an import must return an IXxx interface, returns bad.Thing',
   ]);
+});
+
+test('enums over string literals: no public member of src/ has a literal type', () => {
+  expect(findLiteralTypes(path.join(__dirname, '..', '..', 'src', 'index.ts'))).toEqual([]);
+});
+
+test('the literal-type check fails on source that uses literal types', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'literal-types-'));
+  try {
+    const file = path.join(dir, 'bad.ts');
+    fs.writeFileSync(file, [
+      'export enum Mode { A = \'a\', B = \'b\' }',
+      'export type Version = \'ikev1\' | \'ikev2\';',
+      'export interface BadProps {',
+      '  readonly mode?: \'a\' | \'b\';',
+      '  readonly versions: Version[];',
+      '  readonly fine: Mode;',
+      '  readonly flag?: boolean;',
+      '  readonly size: 1 | 2;',
+      '}',
+      'export class Bad {',
+      '  public static pick(mode: \'a\' | \'b\', fine: Mode): \'x\' { return mode === \'a\' && fine ? \'x\' : \'x\'; }',
+      '  public readonly _internal?: \'i\';',
+      '  private readonly hidden: \'h\' = \'h\';',
+      '  constructor(public readonly label: string, kind?: \'k\') { void kind; void this.hidden; }',
+      '}',
+      'interface NotExported { readonly x: \'x\' }',
+      'export const n: NotExported = { x: \'x\' };',
+    ].join('\n'));
+    // Exported by its file but not by the entry module: not in the API.
+    fs.writeFileSync(path.join(dir, 'inner.ts'), 'export interface Inner { readonly x: \'x\' }\n');
+    const entry = path.join(dir, 'index.ts');
+    fs.writeFileSync(entry, 'export * from \'./bad\';\nimport { Inner } from \'./inner\';\nexport const i: Inner = { x: \'x\' };\n');
+    const rel = path.relative(process.cwd(), file);
+    expect(findLiteralTypes(entry)).toEqual([
+      `${rel}:4 BadProps.mode: its type is a literal type; use an enum`,
+      `${rel}:5 BadProps.versions: its type is a literal type; use an enum`,
+      `${rel}:8 BadProps.size: its type is a literal type; use an enum`,
+      `${rel}:11 Bad.pick(mode): the parameter is a literal type; use an enum`,
+      `${rel}:11 Bad.pick: the return type is a literal type; use an enum`,
+      `${rel}:14 Bad.<constructor>(kind): the parameter is a literal type; use an enum`,
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
