@@ -344,7 +344,30 @@ describe('NetworkAccessReview.of(app)', () => {
     const md = fs.readFileSync(path.join(dir, NetworkAccessReview.REPORT_MARKDOWN_FILE), 'utf8');
     expect(md).toContain('NA-CVPN-AUTHORIZE-ALL-VPC');
     expect(md).toContain('```mermaid');
-    expect(app.policyValidationBeta1.filter(p => p instanceof NetworkAccessReview)).toHaveLength(1);
+    // Without failOn it is not a plugin: CDK would only print "success".
+    expect(app.policyValidationBeta1).toHaveLength(0);
+  });
+
+  test('joins the policy validation plugins with failOn, or without files, never twice', () => {
+    const gated = new App({ outdir: outdir() });
+    NetworkAccessReview.of(gated, { failOn: ReviewSeverity.HIGH });
+    NetworkAccessReview.of(gated, { failOn: ReviewSeverity.HIGH });
+    expect(gated.policyValidationBeta1.filter(p => p instanceof NetworkAccessReview)).toHaveLength(1);
+
+    const dir = outdir();
+    const quiet = new App({ outdir: dir });
+    NetworkAccessReview.of(quiet, { writeReport: false });
+    expect(quiet.policyValidationBeta1.filter(p => p instanceof NetworkAccessReview)).toHaveLength(1);
+    stackWithEndpoint(quiet, 'Net', true);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    quiet.synth();
+    const printed = err.mock.calls.flat().join('\n');
+    log.mockRestore();
+    err.mockRestore();
+    expect(fs.existsSync(path.join(dir, NetworkAccessReview.REPORT_JSON_FILE))).toBe(false);
+    expect(printed).toContain('cdk-network-access');
+    expect(process.exitCode).toBeUndefined();
   });
 
   test('as a policy validation plugin: failOn turns a finding at that severity into a failed validation', () => {
