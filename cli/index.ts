@@ -7,6 +7,7 @@
  * Bundled by projen (esbuild) into assets/cli/index/index.js.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   ClientVpnConnection,
@@ -48,7 +49,32 @@ interface AwsOptions {
   readonly endpointUrl?: string;
 }
 
+/**
+ * The profile named by --profile or AWS_PROFILE when neither shared file has
+ * a section for it, with where it looked; otherwise undefined. Without this
+ * check the SDK reports the Region, not the profile, as missing.
+ */
+function unknownProfile(profile: string | undefined): string | undefined {
+  if (!profile || profile === 'default') return undefined;
+  const home = process.env.HOME ?? os.homedir();
+  const config = process.env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config');
+  const credentials = process.env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials');
+  const sections = (file: string): string[] => {
+    try {
+      return [...fs.readFileSync(file, 'utf8').matchAll(/^\s*\[([^\]]+)\]\s*$/gm)].map(m => m[1].trim());
+    } catch {
+      return [];
+    }
+  };
+  const known = sections(config).includes(`profile ${profile}`) || sections(credentials).includes(profile);
+  return known ? undefined : `unknown AWS profile '${profile}': no [profile ${profile}] in ${config} and no [${profile}] in ${credentials}`;
+}
+
 function ec2Client(opts: AwsOptions): EC2Client {
+  const missing = unknownProfile(opts.profile ?? process.env.AWS_PROFILE);
+  if (missing) {
+    throw new UserError(missing);
+  }
   return new EC2Client({
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.region ? { region: opts.region } : {}),

@@ -113,6 +113,90 @@ test('no credentials', async () => {
   expect(r.stderr).toMatch(/no AWS credentials/);
 });
 
+test('--profile: credentials and Region come from the named profile of the shared files', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+  fs.writeFileSync(path.join(dir, 'config'), '[default]\nregion = us-west-2\n\n[profile prod]\nregion = eu-central-1\n');
+  fs.writeFileSync(path.join(dir, 'credentials'), [
+    '[default]', 'aws_access_key_id = AKIDDEFAULTEXAMPLE', 'aws_secret_access_key = default-secret', '',
+    '[prod]', 'aws_access_key_id = AKIDPRODEXAMPLE', 'aws_secret_access_key = prod-secret', '',
+  ].join('\n'));
+  const env = {
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_REGION: undefined,
+    AWS_CONFIG_FILE: path.join(dir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'),
+    HOME: dir,
+  };
+  const r = await run(['sessions', EP, '--profile', 'prod'], env);
+  expect(r.code).toBe(0);
+  const signed = sim.calls.map(c => c.authorization ?? '');
+  expect(signed.length).toBeGreaterThan(0);
+  for (const a of signed) {
+    expect(a).toMatch(/Credential=AKIDPRODEXAMPLE\/\d{8}\/eu-central-1\/ec2\/aws4_request/);
+  }
+  expect(r.stdout + r.stderr).not.toContain('prod-secret');
+
+  // --region beats the profile's Region; a profile that does not exist is named in the error.
+  sim.calls.length = 0;
+  expect((await run(['sessions', EP, '--profile', 'prod', '--region', 'eu-west-3'], env)).code).toBe(0);
+  expect(sim.calls[0].authorization).toMatch(/\/eu-west-3\/ec2\//);
+  const missing = await run(['sessions', EP, '--profile', 'nope'], env);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/unknown AWS profile 'nope': no \[profile nope\] in .*config and no \[nope\] in .*credentials/);
+  expect(missing.stderr).not.toMatch(/ at /);
+});
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), so that stdin is a
+ * TTY as for a person at a shell, and types `answer` once the prompt shows.
+ */
+function runOnTerminal(args: string[], answer: string): Promise<Result & { prompted: boolean }> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    TERM: 'dumb',
+    NO_COLOR: '1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'eu-west-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_EC2: url,
+  };
+  const command = ['node', BIN, ...args].map(a => `'${a.replace(/'/g, '\'\\\'\'')}'`).join(' ');
+  return new Promise(resolve => {
+    const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let prompted = false;
+    child.stdout.on('data', d => {
+      stdout += d;
+      if (!prompted && stdout.includes('[y/N]')) {
+        prompted = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    child.stderr.on('data', d => stderr += d);
+    child.on('close', code => resolve({ code, stdout, stderr, prompted }));
+  });
+}
+
+test('terminate on a terminal asks first: "y" ends the sessions, anything else ends none', async () => {
+  const no = await runOnTerminal(['terminate', EP, '--username', 'alice'], 'n');
+  expect(no.prompted).toBe(true);
+  expect(no.stdout).toContain('Terminate 4 sessions? [y/N]');
+  expect(no.stdout).toContain('Nothing ended.');
+  expect(no.code).toBe(0);
+  expect(sim.calls.filter(c => c.action === 'TerminateClientVpnConnections')).toHaveLength(0);
+
+  const yes = await runOnTerminal(['terminate', EP, '--username', 'alice'], 'y');
+  expect(yes.prompted).toBe(true);
+  expect(yes.code).toBe(0);
+  const calls = sim.calls.filter(c => c.action === 'TerminateClientVpnConnections');
+  expect(calls).toHaveLength(1);
+  expect(calls[0].params.Username).toBe('alice');
+  expect(yes.stdout).toMatch(/cvpn-connection-0+\s+active\s+terminating/);
+}, 30_000);
+
 test('terminate --dry-run and no TTY without --yes end nothing', async () => {
   const d = await run(['terminate', EP, '--username', 'alice', '--dry-run']);
   expect(d.code).toBe(0);

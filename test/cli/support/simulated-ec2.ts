@@ -17,7 +17,12 @@ export interface SimulatedConnection {
   status: string;
 }
 
-export interface Call { action: string; params: Record<string, string> }
+export interface Call {
+  action: string;
+  params: Record<string, string>;
+  /** The SigV4 Authorization header: names the access key id and the Region the request was signed for. */
+  authorization?: string;
+}
 
 export class SimulatedEc2 {
   public readonly connections = new Map<string, SimulatedConnection[]>();
@@ -33,7 +38,7 @@ export class SimulatedEc2 {
       req.on('data', d => body += d);
       req.on('end', () => {
         const params = Object.fromEntries(new URLSearchParams(body));
-        this.calls.push({ action: params.Action, params });
+        this.calls.push({ action: params.Action, params, authorization: req.headers.authorization });
         const [status, xml] = this.handle(params);
         res.writeHead(status, { 'content-type': 'text/xml' });
         res.end(xml);
