@@ -1,6 +1,6 @@
 import { report } from './report-fixtures';
 import { cidrToSet } from '../../src/review/private/address-set';
-import { checkIntent, decidingRule, formatCounterexample, IntentError } from '../../src/review/private/intent';
+import { checkIntent, cidrContains, decidingRule, formatCounterexample, IntentError } from '../../src/review/private/intent';
 import { NetworkAccessReportJson } from '../../src/review/private/report-types';
 
 function withIngress(r: NetworkAccessReportJson, ingress: Array<[string, string, number | undefined, number | undefined]>): NetworkAccessReportJson {
@@ -87,6 +87,55 @@ test('noIngress: a source containing from, on the protocol and port', () => {
   expect(udp.counterexamples.map(c => c.rule)).toEqual(['ingress from 0.0.0.0/0 all all ports']);
   const [pass] = checkIntent(withIngress(report({}), [['0.0.0.0/0', 'tcp', 443, 443]]), { version: 1, assertions: [{ noIngress: { from: '0.0.0.0/0', port: 22 } }] });
   expect(pass.passed).toBe(true);
+});
+
+test('noIngress over IPv6: a source of the same family containing from; the families never mix', () => {
+  const r = withIngress(report({}), [['::/0', 'tcp', 22, 22], ['2001:db8::/32', 'all', undefined, undefined], ['0.0.0.0/0', 'tcp', 22, 22], ['::/0', 'icmpv6', -1, -1]]);
+  const [world, doc, narrow, v4, icmp] = checkIntent(r, {
+    version: 1,
+    assertions: [
+      { noIngress: { from: '::/0', port: 22 } },
+      { noIngress: { from: '2001:db8:1::/48', port: 22 } },
+      { noIngress: { from: '2001:db9::/32', port: 443 } },
+      { noIngress: { from: '0.0.0.0/0', port: 22 } },
+      { noIngress: { from: '::/0', port: 0, protocol: 'icmpv6' } },
+    ],
+  });
+  expect(world.counterexamples.map(c => [c.address, c.constructPath])).toEqual([['::', 'S/Sg/In0']]);
+  expect(doc.counterexamples.map(c => [c.address, c.constructPath])).toEqual([['2001:db8:1::', 'S/Sg/In0'], ['2001:db8:1::', 'S/Sg/In1']]);
+  expect(narrow.passed).toBe(true);
+  expect(v4.counterexamples.map(c => c.constructPath)).toEqual(['S/Sg/In2']);
+  expect(icmp.counterexamples.map(c => c.constructPath)).toEqual(['S/Sg/In3']);
+  expect(() => checkIntent(r, { version: 1, assertions: [{ noIngress: { from: '2001:db8::/129', port: 22 } }] })).toThrow(/noIngress.from: '2001:db8::\/129' is not an IPv4 or IPv6 CIDR/);
+});
+
+test('cidrContains agrees with address-by-address containment on the last 8 bits, IPv4 and IPv6', () => {
+  // 10.0.0.n/p and 2001:db8::n/(p + 96) for p in 24..32: the same 256 addresses, in each family.
+  const families = [
+    (n: number, p: number) => `10.0.0.${n}/${p}`,
+    (n: number, p: number) => `2001:db8::${n.toString(16)}/${p + 96}`,
+  ];
+  for (const make of families) {
+    for (let op = 24; op <= 32; op++) {
+      for (let ip = 24; ip <= 32; ip++) {
+        for (const on of [0, 16, 128, 200]) {
+          for (const inn of [0, 16, 130, 200, 255]) {
+            const oSize = 2 ** (32 - op);
+            const iSize = 2 ** (32 - ip);
+            const oStart = on - (on % oSize);
+            const iStart = inn - (inn % iSize);
+            const inside = new Set(Array.from({ length: oSize }, (_, k) => oStart + k));
+            const expected = Array.from({ length: iSize }, (_, k) => iStart + k).every(x => inside.has(x));
+            const outer = make(oStart, op);
+            const inner = make(iStart, ip);
+            expect([outer, inner, cidrContains(outer, inner)]).toEqual([outer, inner, expected]);
+          }
+        }
+      }
+    }
+  }
+  expect(cidrContains('::/0', '0.0.0.0/0')).toBe(false);
+  expect(cidrContains('0.0.0.0/0', '::/0')).toBe(false);
 });
 
 test('a CIDR that is not IPv4 is an IntentError naming the field', () => {

@@ -4,8 +4,10 @@
  * (an address, a principal, a port) and the rule that causes it. Pure; the
  * command-line tool parses and validates the file (schemas/intent.schema.json).
  */
+import * as ipaddr from 'ipaddr.js';
 import { AddressSet, cidrToSet, intersect, isEmpty, union } from './address-set';
 import { ALL_USERS } from './client-vpn-access';
+import { parseCidrAny } from './engine';
 import { ClientVpnEndpointReport, ClientVpnRuleEntry, NetworkAccessReportJson, StackReport } from './report-types';
 import { intToIpv4, parseIpv4Cidr } from '../../private/ipv4-cidr';
 
@@ -18,7 +20,7 @@ export interface NeverAssertion {
 }
 
 export interface NoIngressAssertion {
-  /** A source CIDR: a security group ingress whose source contains all of it fails. */
+  /** A source CIDR, IPv4 or IPv6: a security group ingress whose source contains all of it fails. */
   readonly from: string;
   readonly port: number;
   /** @default 'tcp' */
@@ -197,20 +199,31 @@ function checkVpc(report: NetworkAccessReportJson, a: NoRuleCoveringVpcAssertion
 }
 
 function protocolMatches(entry: string, wanted: string): boolean {
-  const numbers: Record<string, string> = { tcp: '6', udp: '17', icmp: '1' };
+  const numbers: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', icmpv6: '58' };
   return entry === 'all' || entry === '-1' || entry === wanted || numbers[wanted] === entry;
 }
 
+/** True when the CIDR `outer` holds every address of `inner`; both canonical, of either family (different families never). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = parseCidrAny(outer);
+  const i = parseCidrAny(inner);
+  if (!o || !i || o.kind !== i.kind) return false;
+  const [outerAddress, outerPrefix] = ipaddr.parseCIDR(o.canonical);
+  const [innerAddress, innerPrefix] = ipaddr.parseCIDR(i.canonical);
+  return outerPrefix <= innerPrefix && innerAddress.match(outerAddress, outerPrefix);
+}
+
 function checkNoIngress(report: NetworkAccessReportJson, a: NoIngressAssertion): Counterexample[] {
-  const from = setOf(a.from, 'noIngress.from');
+  const from = parseCidrAny(a.from);
+  if (!from) {
+    throw new IntentError(`noIngress.from: '${a.from}' is not an IPv4 or IPv6 CIDR`);
+  }
   const protocol = a.protocol ?? 'tcp';
   const out: Counterexample[] = [];
   for (const s of report.stacks) {
     for (const g of s.securityGroups) {
       for (const i of g.ingress) {
-        if (i.source.kind !== 'cidr') continue;
-        const src = cidrToSet(i.source.id);
-        if (!src || src[0][0] > from[0][0] || src[0][1] < from[0][1]) continue;
+        if (i.source.kind !== 'cidr' || !cidrContains(i.source.id, from.canonical)) continue;
         if (!protocolMatches(i.protocol, protocol)) continue;
         const inPorts = i.fromPort === undefined || i.toPort === undefined || i.fromPort === -1
           || (i.fromPort <= a.port && a.port <= i.toPort);
@@ -219,7 +232,7 @@ function checkNoIngress(report: NetworkAccessReportJson, a: NoIngressAssertion):
         out.push({
           stack: s.stack,
           entity: g.key,
-          address: intToIpv4(from[0][0]),
+          address: from.canonical.split('/')[0],
           port: `${a.port}`,
           rule: `ingress from ${i.source.id} ${i.protocol} ${ports}`,
           constructPath: i.constructPath,
