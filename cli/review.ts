@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import * as yaml from 'js-yaml';
 import { outcome, paint, UserError } from './errors';
 import { AssemblyReadError, readAssembly } from '../src/review/private/assembly';
-import { AccessChange, diffReports, failOnMatches, FindingChange, hasChanges, ReportDiff } from '../src/review/private/diff';
+import { AccessChange, diffReports, failOnMatches, FindingChange, hasChanges, RenamedEntity, ReportDiff } from '../src/review/private/diff';
 import { ReviewConfigurationError, reviewStacks } from '../src/review/private/engine';
 import { checkIntent, formatCounterexample, IntentError, IntentFile } from '../src/review/private/intent';
 import { NetworkAccessReportJson, REPORT_SCHEMA_VERSION, SEVERITIES, Severity } from '../src/review/private/report-types';
@@ -134,6 +134,11 @@ function shadowText(c: AccessChange): string[] {
   return (c.shadowedBy ?? []).map(s => `${s.lost.join(', ')} lost through shadowing: the more specific rule ${s.cidr} for ${who(s.principal)} (${s.constructPath}) takes it`);
 }
 
+function renamedText(r: RenamedEntity): string {
+  const what = r.kind === 'security-group' ? 'security group' : 'cache security group';
+  return `${what} ${r.from} is now ${r.to} (stack ${r.stack}): unnamed, matched by identical access, no change`;
+}
+
 export function renderDiffTable(d: ReportDiff): string {
   const out: string[] = [summaryLine(d) + '\n'];
   const colour: Record<string, number> = { widened: 31, narrowed: 32, moved: 33 };
@@ -144,6 +149,9 @@ export function renderDiffTable(d: ReportDiff): string {
     if (c.authorizedGained && c.authorizedGained.length > 0) out.push(`  + authorized ${c.authorizedGained.join(' ')}\n`);
     if (c.authorizedLost && c.authorizedLost.length > 0) out.push(`  - authorized ${c.authorizedLost.join(' ')}\n`);
     shadowText(c).forEach(t => out.push(`  ! ${t}\n`));
+  }
+  for (const r of d.renamed) {
+    out.push(`RENAMED ${renamedText(r)}\n`);
   }
   for (const f of d.findingsIntroduced) {
     out.push(`${paint(31, 'FINDING INTRODUCED')} ${f.severity} ${f.ruleId}: ${f.message} (${f.constructPath})\n`);
@@ -188,6 +196,9 @@ export function renderDiffMarkdown(d: ReportDiff): string {
     }
     out.push('');
     if (notes.length > 0) out.push(...notes, '');
+  }
+  if (d.renamed.length > 0) {
+    out.push(...d.renamed.map(r => `- Renamed: ${md(renamedText(r))}`), '');
   }
   if (d.findingsIntroduced.length > 0) {
     out.push(`#### Findings introduced (${d.findingsIntroduced.length})`, '', '| severity | rule | message | where |', '|---|---|---|---|');
@@ -262,7 +273,8 @@ Exit codes: 0 ok, 1 error.`)
     .addOption(new Option('--fail-on <what>', 'exit 3 on any widening, or on an introduced finding at this severity or above').choices(FAIL_ON))
     .addHelpText('after', `
 Entities are matched by key (endpoint client CIDR, security group name or path
-without the stack), so renaming stacks or constructs is no change.
+without the stack), so renaming stacks or constructs is no change. An unnamed
+group whose construct was renamed is matched by identical access (RENAMED).
 
 Examples:
   $ cdk-network-access diff base/cdk.out cdk.out

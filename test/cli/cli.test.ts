@@ -256,6 +256,11 @@ const suppressedApp = () => app('suppressed', { rules: [A8], ingress: [['10.0.0.
 const renamedOpenApp = () => app('renamed-open', {
   stackName: 'RenamedNetwork', idPrefix: 'Renamed', rules: [A8], ingress: [['10.0.0.0/8', 443], ['0.0.0.0/0', 22]],
 });
+const unnamedApp = () => app('unnamed', { rules: [A8], ingress: [['10.0.0.0/8', 443]], unnamed: true });
+const unnamedRenamedApp = () => app('unnamed-renamed', { idPrefix: 'Renamed', rules: [A8], ingress: [['10.0.0.0/8', 443]], unnamed: true });
+const unnamedRenamedWiderApp = () => app('unnamed-renamed-wider', {
+  idPrefix: 'Renamed', rules: [A8], ingress: [['10.0.0.0/8', 443], ['10.0.0.0/8', 22]], unnamed: true,
+});
 
 function writeTmp(name: string, text: string): string {
   const file = path.join(tmpDir(), name);
@@ -330,10 +335,34 @@ describe('diff', () => {
 
   test('rename-only (stack and construct ids): no change, exit 0, findings matched across the rename', async () => {
     const r = await run(['diff', openApp(), renamedOpenApp()]);
-    expect(r.stdout.trim()).toBe('Network access: no change.');
+    // The endpoint's own security group is unnamed: matched by its (empty) access.
+    expect(r.stdout.trim()).toBe('Network access: no change.\nRENAMED security group security-group:Vpc/Endpoint/SecurityGroup is now '
+      + 'security-group:RenamedVpc/RenamedEndpoint/SecurityGroup (stack RenamedNetwork): unnamed, matched by identical access, no change');
     expect(r.code).toBe(0);
     const m = await run(['diff', openApp(), renamedOpenApp(), '--format', 'markdown', '--fail-on', 'low']);
     expect(m.code).toBe(0);
+  });
+
+  test('an unnamed security group renamed with the same access: RENAMED, no change, exit 0; with more access: a change', async () => {
+    const r = await run(['diff', unnamedApp(), unnamedRenamedApp()]);
+    expect(r.stdout.split('\n')).toEqual([
+      'Network access: no change.',
+      'RENAMED security group security-group:Bastion is now security-group:RenamedBastion (stack Network): unnamed, matched by identical access, no change',
+      'RENAMED security group security-group:Vpc/Endpoint/SecurityGroup is now security-group:RenamedVpc/RenamedEndpoint/SecurityGroup (stack Network): '
+        + 'unnamed, matched by identical access, no change',
+      '',
+    ]);
+    expect(r.code).toBe(0);
+    const m = await run(['diff', unnamedApp(), unnamedRenamedApp(), '--format', 'markdown']);
+    expect(m.stdout).toContain('- Renamed: security group security-group:Bastion is now security-group:RenamedBastion');
+    const wider = await run(['diff', unnamedApp(), unnamedRenamedWiderApp(), '--format', 'json']);
+    expect(wider.code).toBe(2);
+    const d = JSON.parse(wider.stdout);
+    // Bastion is not paired (its access grew); the endpoint's group still is.
+    expect(d.renamed.map((x: any) => x.from)).toEqual(['security-group:Vpc/Endpoint/SecurityGroup']);
+    expect(d.changes.map((c: any) => [c.entity, c.class])).toEqual([
+      ['security-group:Bastion', 'narrowed'], ['security-group:RenamedBastion', 'widened'],
+    ]);
   });
 
   test('add a finding: introduced, --fail-on high exits 3, --fail-on critical does not', async () => {

@@ -69,3 +69,75 @@ test('findings: introduced, resolved, suppressed; matched with construct paths m
   expect(diffReports(withFinding, suppressed).findingsResolved).toEqual([expect.objectContaining({ ruleId: 'NA-SG-OPEN-INGRESS', suppressedReason: 'accepted' })]);
   expect(diffReports(withFinding, none).findingsResolved[0].suppressedReason).toBeUndefined();
 });
+
+describe('unnamed groups renamed (keyed by construct path)', () => {
+  type Group = { path: string; key?: string; access: Array<[string, string, string[]]>; sourceGroup?: string };
+  /** A report with the given security groups; `key` defaults to the path key, as the engine writes it for an unnamed group. */
+  function withGroups(groups: Group[], stack = 'S') {
+    const r = report({ stack });
+    return {
+      ...r,
+      stacks: [{
+        ...r.stacks[0],
+        securityGroups: groups.map(g => ({
+          ...loc(stack, g.path),
+          key: g.key ?? `security-group:${g.path}`,
+          ingress: [],
+          access: [
+            ...g.access.map(([id, protocol, ports]) => ({ source: { kind: 'cidr' as const, id }, protocol, ports })),
+            ...(g.sourceGroup ? [{ source: { kind: 'security-group' as const, id: g.sourceGroup }, protocol: 'tcp', ports: ['5432'] }] : []),
+          ],
+        })),
+      }],
+    };
+  }
+
+  test('the same access under a new path is a rename, not a change; references to it follow', () => {
+    const base = withGroups([
+      { path: 'App/Sg', access: [['10.0.0.0/8', 'tcp', ['443']]] },
+      { path: 'Db', key: 'security-group:db', access: [], sourceGroup: 'security-group:App/Sg' },
+    ]);
+    const head = withGroups([
+      { path: 'Web/Sg', access: [['10.0.0.0/8', 'tcp', ['443']]] },
+      { path: 'Db', key: 'security-group:db', access: [], sourceGroup: 'security-group:Web/Sg' },
+    ], 'Renamed');
+    const d = diffReports(base, head);
+    expect(d.changes).toEqual([]);
+    expect(hasChanges(d)).toBe(false);
+    expect(d.renamed).toEqual([{ kind: 'security-group', stack: 'Renamed', from: 'security-group:App/Sg', to: 'security-group:Web/Sg' }]);
+  });
+
+  test('a rename with a change in access, a named group, or two look-alikes: never paired', () => {
+    const changed = diffReports(
+      withGroups([{ path: 'App/Sg', access: [['10.0.0.0/8', 'tcp', ['443']]] }]),
+      withGroups([{ path: 'Web/Sg', access: [['10.0.0.0/8', 'tcp', ['443', '22']]] }]),
+    );
+    expect(changed.renamed).toEqual([]);
+    expect(changed.changes.map(c => [c.entity, c.class])).toEqual([['security-group:App/Sg', 'narrowed'], ['security-group:Web/Sg', 'widened']]);
+
+    const named = diffReports(
+      withGroups([{ path: 'App/Sg', key: 'security-group:app', access: [['10.0.0.0/8', 'tcp', ['443']]] }]),
+      withGroups([{ path: 'Web/Sg', key: 'security-group:web2', access: [['10.0.0.0/8', 'tcp', ['443']]] }]),
+    );
+    expect(named.renamed).toEqual([]);
+    expect(named.changes).toHaveLength(2);
+
+    const twins = diffReports(
+      withGroups([{ path: 'A', access: [['10.0.0.0/8', 'tcp', ['443']]] }, { path: 'B', access: [['10.0.0.0/8', 'tcp', ['443']]] }]),
+      withGroups([{ path: 'C', access: [['10.0.0.0/8', 'tcp', ['443']]] }, { path: 'D', access: [['10.0.0.0/8', 'tcp', ['443']]] }]),
+    );
+    expect(twins.renamed).toEqual([]);
+    expect(twins.changes).toHaveLength(4);
+  });
+
+  test('an unnamed cache security group moved with the same ingress is a rename', () => {
+    const base = report({ cacheIngress: ['app-servers'] });
+    const move = (r: ReturnType<typeof report>, p: string) => ({
+      ...r,
+      stacks: [{ ...r.stacks[0], cacheSecurityGroups: r.stacks[0].cacheSecurityGroups.map(c => ({ ...c, ...loc('S', p), key: `cache-security-group:${p}` })) }],
+    });
+    const d = diffReports(move(base, 'Old/Cache'), move(base, 'New/Cache'));
+    expect(d.changes).toEqual([]);
+    expect(d.renamed.map(r => [r.kind, r.from, r.to])).toEqual([['cache-security-group', 'cache-security-group:Old/Cache', 'cache-security-group:New/Cache']]);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { AddressSet, EMPTY, isEmpty, subtract, toCidrs, union, cidrToSet, intersect } from './address-set';
 import { ALL_USERS, EvalRule, findShadowing } from './client-vpn-access';
-import { Finding, NetworkAccessReportJson, Severity, SEVERITIES, SuppressedFinding } from './report-types';
+import { Finding, NetworkAccessReportJson, Severity, SEVERITIES, StackReport, SuppressedFinding } from './report-types';
 
 export type ChangeClass = 'widened' | 'narrowed' | 'moved';
 export type ChangeKind = 'client-vpn' | 'security-group' | 'vpn-static-routes' | 'cache-ingress';
@@ -50,6 +50,16 @@ export interface FindingChange {
   readonly suppressedReason?: string;
 }
 
+/** An unnamed group whose construct was renamed or moved, matched by identical access: not a change. */
+export interface RenamedEntity {
+  readonly kind: 'security-group' | 'cache-security-group';
+  /** The head stack's name. */
+  readonly stack: string;
+  /** The base's key and the head's. */
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface ReportDiff {
   readonly summary: {
     readonly changes: number;
@@ -63,6 +73,8 @@ export interface ReportDiff {
   readonly changes: AccessChange[];
   readonly findingsIntroduced: FindingChange[];
   readonly findingsResolved: FindingChange[];
+  /** Unnamed groups matched across a rename of their construct (sorted by stack, from). */
+  readonly renamed: RenamedEntity[];
 }
 
 const ALL_PORTS: AddressSet = [[0, 65535]];
@@ -249,7 +261,89 @@ function minus(a: readonly Finding[], aPaths: readonly string[], b: readonly Fin
   });
 }
 
-export function diffReports(base: NetworkAccessReportJson, head: NetworkAccessReportJson): ReportDiff {
+/** A key made of the construct path alone (no name, no id): renaming the construct changes it. */
+function isPathKey(key: string, prefix: string, constructPath: string): boolean {
+  return key === `${prefix}${constructPath.split('/').slice(1).join('/')}`;
+}
+
+interface Keyed { readonly kind: RenamedEntity['kind']; readonly key: string; readonly stack: string; readonly pathKey: boolean; readonly signature: string }
+
+/** Every security group and cache security group of a report, with what it admits as a comparable string. */
+function keyedGroups(report: NetworkAccessReportJson): Keyed[] {
+  const out: Keyed[] = [];
+  for (const s of report.stacks) {
+    for (const g of s.securityGroups) {
+      out.push({
+        kind: 'security-group',
+        key: g.key,
+        stack: s.stack,
+        pathKey: isPathKey(g.key, 'security-group:', g.constructPath),
+        signature: JSON.stringify(g.access.map(a => [a.source.kind, a.source.id, a.protocol, a.ports])),
+      });
+    }
+    for (const c of s.cacheSecurityGroups) {
+      out.push({
+        kind: 'cache-security-group',
+        key: c.key,
+        stack: s.stack,
+        pathKey: isPathKey(c.key, 'cache-security-group:', c.constructPath),
+        signature: JSON.stringify(c.ingress.map(i => `${i.ownerId}/${i.ec2SecurityGroupName}`).sort()),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Unnamed groups (keyed by construct path) that are only in base and only in
+ * head, paired when exactly one of each admits exactly the same sources,
+ * protocols and ports: the construct was renamed or moved, nothing changed.
+ * Two candidates with the same access on either side stay unpaired (a change).
+ */
+export function matchRenamedGroups(base: NetworkAccessReportJson, head: NetworkAccessReportJson): RenamedEntity[] {
+  const before = keyedGroups(base);
+  const after = keyedGroups(head);
+  const beforeKeys = new Set(before.map(k => k.key));
+  const afterKeys = new Set(after.map(k => k.key));
+  const bySignature = (list: Keyed[], others: Set<string>) => {
+    const m = new Map<string, Keyed[]>();
+    for (const k of list) {
+      if (!k.pathKey || others.has(k.key)) continue;
+      const id = `${k.kind}|${k.signature}`;
+      m.set(id, [...m.get(id) ?? [], k]);
+    }
+    return m;
+  };
+  const gone = bySignature(before, afterKeys);
+  const added = bySignature(after, beforeKeys);
+  const out: RenamedEntity[] = [];
+  for (const [id, from] of gone) {
+    const to = added.get(id);
+    if (from.length === 1 && to?.length === 1) {
+      out.push({ kind: from[0].kind, stack: to[0].stack, from: from[0].key, to: to[0].key });
+    }
+  }
+  return out.sort((x, y) => cmp(x.stack, y.stack) || cmp(x.from, y.from));
+}
+
+/** The head with the renamed groups' keys (and references to them as sources) set back to the base's. */
+function withBaseKeys(head: NetworkAccessReportJson, renamed: readonly RenamedEntity[]): NetworkAccessReportJson {
+  if (renamed.length === 0) return head;
+  const toBase = new Map(renamed.map(r => [r.to, r.from]));
+  const rekey = (k: string) => toBase.get(k) ?? k;
+  const source = <T extends { readonly source: { readonly kind: string; readonly id: string } }>(x: T): T =>
+    x.source.kind === 'security-group' ? { ...x, source: { ...x.source, id: rekey(x.source.id) } } : x;
+  const stacks: StackReport[] = head.stacks.map(s => ({
+    ...s,
+    securityGroups: s.securityGroups.map(g => ({ ...g, key: rekey(g.key), ingress: g.ingress.map(source), access: g.access.map(source) })),
+    cacheSecurityGroups: s.cacheSecurityGroups.map(c => ({ ...c, key: rekey(c.key) })),
+  }));
+  return { ...head, stacks };
+}
+
+export function diffReports(base: NetworkAccessReportJson, headAsWritten: NetworkAccessReportJson): ReportDiff {
+  const renamed = matchRenamedGroups(base, headAsWritten);
+  const head = withBaseKeys(headAsWritten, renamed);
   const before = indexAccess(base);
   const after = indexAccess(head);
   const shadowing = shadowingOf(head);
@@ -330,6 +424,7 @@ export function diffReports(base: NetworkAccessReportJson, head: NetworkAccessRe
     changes,
     findingsIntroduced: introduced,
     findingsResolved: resolved,
+    renamed,
   };
 }
 

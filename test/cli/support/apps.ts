@@ -1,7 +1,7 @@
 /**
  * Small apps synthesized into a tmp dir for the review commands: one Client
  * VPN endpoint (client CIDR 10.100.0.0/16, VPC 10.0.0.0/16) with a rule set,
- * and optionally a named security group with ingress.
+ * and optionally a security group (named, unless told) with ingress.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -17,6 +17,8 @@ export interface AppSpec {
   readonly rules: Array<{ cidr: string; groupId?: string }>;
   /** Ingress of the security group named 'bastion': [source CIDR, port]. */
   readonly ingress?: Array<[string, number]>;
+  /** Leave the security group unnamed: the review keys it by its construct path. */
+  readonly unnamed?: boolean;
   /** Suppress NA-SG-OPEN-INGRESS on the security group. */
   readonly suppressOpenIngress?: boolean;
 }
@@ -39,7 +41,9 @@ export function synthApp(spec: AppSpec, outdir = tmpDir()): string {
   });
   new ClientVpnAuthorizations(stack, `${p}Access`, { clientVpnEndpoint: endpoint, rules: spec.rules });
   if (spec.ingress) {
-    const sg = new ec2.SecurityGroup(stack, `${p}Bastion`, { vpc, securityGroupName: 'bastion', allowAllOutbound: false });
+    const sg = new ec2.SecurityGroup(stack, `${p}Bastion`, {
+      vpc, allowAllOutbound: false, ...(spec.unnamed ? {} : { securityGroupName: 'bastion' }),
+    });
     for (const [cidr, port] of spec.ingress) {
       sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port));
     }
