@@ -30,8 +30,8 @@ import {
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
 // The network access review: writes cdk.out/network-access.md (for the pull
-// request) and network-access.json (for tools), and lists its findings in
-// CDK's policy validation report.
+// request) and network-access.json (for tools). With { failOn: ... } it also
+// joins CDK's policy validation report and fails the synth on such findings.
 NetworkAccessReview.of(app);
 const stack = new Stack(app, 'NetworkAccessExample', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'eu-west-1' },
