@@ -19,8 +19,9 @@ export function cidrToSet(cidr: string): AddressSet | undefined {
   return [[parsed.cidr.network, parsed.cidr.network + blockSize - 1]];
 }
 
+/** Sorts `ranges` in place (callers pass a list of their own) and merges what overlaps or touches. */
 function normalise(ranges: Array<readonly [number, number]>): AddressSet {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const sorted = ranges.sort((a, b) => a[0] - b[0]);
   const out: Array<[number, number]> = [];
   for (const [first, last] of sorted) {
     const prev = out[out.length - 1];
@@ -34,7 +35,12 @@ function normalise(ranges: Array<readonly [number, number]>): AddressSet {
 }
 
 export function union(...sets: AddressSet[]): AddressSet {
-  return normalise(sets.flatMap(s => s.map(r => [r[0], r[1]] as const)));
+  // The input ranges themselves, not copies: normalise() only reads them.
+  const ranges: Array<readonly [number, number]> = [];
+  for (const s of sets) {
+    for (const r of s) ranges.push(r);
+  }
+  return normalise(ranges);
 }
 
 export function intersect(a: AddressSet, b: AddressSet): AddressSet {

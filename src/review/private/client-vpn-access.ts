@@ -86,11 +86,17 @@ export function evaluateClientVpnAccess(rules: readonly EvalRule[], routes: Addr
   }));
 }
 
-/** For each rule, the addresses it names that a more specific rule of others takes from its principal. */
-export function findShadowing(rules: readonly EvalRule[]): Shadowing[] {
-  const access = new Map(evaluateClientVpnAccess(rules, EMPTY).map(a => [a.principal, a]));
+/**
+ * For each rule, the addresses it names that a more specific rule of others takes from its principal.
+ * `evaluated` is evaluateClientVpnAccess of the same rules (with any routes), when the caller has it already.
+ */
+export function findShadowing(rules: readonly EvalRule[], evaluated?: readonly PrincipalAccess[]): Shadowing[] {
+  const access = new Map((evaluated ?? evaluateClientVpnAccess(rules, EMPTY)).map(a => [a.principal, a]));
   const out: Shadowing[] = [];
-  const valid = rules.filter(r => parseIpv4Cidr(r.cidr).ok).map(r => ({ rule: r, set: cidrToSet(r.cidr)!, prefix: prefixOf(r.cidr) }));
+  // A repeat of a rule (same CIDR text, same principal) finds only what its
+  // first declaration found, and dedupe() keeps the first: leave repeats out.
+  const valid = firstDeclarations(rules.filter(r => parseIpv4Cidr(r.cidr).ok))
+    .map(r => ({ rule: r, set: cidrToSet(r.cidr)!, prefix: prefixOf(r.cidr) }));
   // By first address, so the rules inside a CIDR are one contiguous run.
   const byStart = [...valid].sort((a, b) => a.set[0][0] - b.set[0][0]);
   for (const mine of valid) {
@@ -197,6 +203,17 @@ function lowerBound(items: ReadonlyArray<{ set: AddressSet }>, first: number): n
 function prefixOf(cidr: string): number {
   const parsed = parseIpv4Cidr(cidr);
   return parsed.ok ? parsed.cidr.prefix : -1;
+}
+
+/** Each rule but the repeats of an earlier one with the same CIDR text and principal, in order. */
+function firstDeclarations(rules: readonly EvalRule[]): EvalRule[] {
+  const seen = new Set<string>();
+  return rules.filter(r => {
+    const key = `${r.groupId ?? ALL_USERS}|${r.cidr}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function dedupe(items: Shadowing[]): Shadowing[] {

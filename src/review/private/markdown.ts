@@ -51,10 +51,12 @@ function renderStack(stack: StackReport): string[] {
     out.push(`### Client VPN endpoint \`${e.constructPath}\``, '');
     out.push(`Routes: ${e.routes.length ? e.routes.join(', ') : 'none'}${e.routesKnown ? '' : ' (some routes are outside the assembly: reach is an upper bound)'}`, '');
     out.push('| Who | Reaches | Authorized, no route | Declared at |', '| --- | --- | --- | --- |');
+    const rulesOf = groupBy(e.rules, r => [r.principal]);
     for (const p of e.principals) {
-      const rules = e.rules.filter(r => r.principal === p.principal);
+      const rules = rulesOf(p.principal);
       if (rules.length === 0 && p.principal !== ALL_USERS) continue;
-      const noRoute = p.authorized.filter(c => !p.reachable.includes(c));
+      const reachable = new Set(p.reachable);
+      const noRoute = p.authorized.filter(c => !reachable.has(c));
       const where = [...new Set(rules.map(r => `\`${cell(r.constructPath)}\``))].join('<br>') || '—';
       out.push(`| ${who(p.principal)} | ${list(p.reachable)} | ${e.routesKnown ? list(noRoute) : 'unknown'} | ${where} |`);
     }
@@ -64,9 +66,9 @@ function renderStack(stack: StackReport): string[] {
     if (g.access.length === 0) continue;
     out.push(`### Security group \`${g.constructPath}\``, '');
     out.push('| From | Protocol | Ports | Declared at |', '| --- | --- | --- | --- |');
+    const ingressOf = groupBy(g.ingress, i => [i.source.id, i.protocol]);
     for (const a of g.access) {
-      const where = [...new Set(g.ingress.filter(i => i.source.id === a.source.id && i.protocol === a.protocol)
-        .map(i => `\`${cell(i.constructPath)}\``))].join('<br>');
+      const where = [...new Set(ingressOf(a.source.id, a.protocol).map(i => `\`${cell(i.constructPath)}\``))].join('<br>');
       out.push(`| ${cell(sourceText(a.source))} | ${a.protocol} | ${a.ports.join(', ')} | ${where} |`);
     }
     out.push('');
@@ -92,10 +94,14 @@ function renderStack(stack: StackReport): string[] {
 }
 
 function renderDiagram(stack: StackReport, maxEdges: number): string[] {
-  const nodes = new Map<string, string>();
+  const nodes = new Map<string, { id: string; declaration: string }>();
   const node = (key: string, label: string): string => {
-    if (!nodes.has(key)) nodes.set(key, `n${nodes.size}["${mermaidText(label)}"]`);
-    return `n${[...nodes.keys()].indexOf(key)}`;
+    let n = nodes.get(key);
+    if (!n) {
+      n = { id: `n${nodes.size}`, declaration: `n${nodes.size}["${mermaidText(label)}"]` };
+      nodes.set(key, n);
+    }
+    return n.id;
   };
   const edges: string[] = [];
   for (const e of stack.clientVpnEndpoints) {
@@ -128,7 +134,7 @@ function renderDiagram(stack: StackReport, maxEdges: number): string[] {
   }
   if (edges.length === 0) return [];
   const shown = [...new Set(edges)].slice(0, maxEdges);
-  const declarations = [...nodes.values()];
+  const declarations = [...nodes.values()].map(n => n.declaration);
   const out = ['```mermaid', 'flowchart LR', ...declarations.map(d => `  ${d}`), ...shown.map(e => `  ${e}`), '```', ''];
   if (edges.length > shown.length) {
     out.push(`(${edges.length - shown.length} more edges are in the tables above.)`, '');
@@ -145,6 +151,21 @@ function findingsTable(findings: readonly Finding[]): string[] {
   const ids = [...new Set(findings.map(f => f.ruleId))];
   out.push('', ...ids.map(id => `- **${id}**: ${ruleInfo(id).fix}`), '');
   return out;
+}
+
+/**
+ * A lookup of `items` by the values `keysOf` gives, each list in the items' order
+ * (for tables that would otherwise filter every item once per row).
+ */
+function groupBy<T>(items: readonly T[], keysOf: (t: T) => readonly string[]): (...keys: string[]) => readonly T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = JSON.stringify(keysOf(item));
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return (...keys) => groups.get(JSON.stringify(keys)) ?? [];
 }
 
 function isEmptyStack(s: StackReport): boolean {
