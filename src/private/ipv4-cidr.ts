@@ -29,7 +29,7 @@ export function ipv4ToInt(address: string): number {
 }
 
 export function intToIpv4(value: number): string {
-  return [24, 16, 8, 0].map(shift => (value >>> shift) & 255).join('.');
+  return `${(value >>> 24) & 255}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
 export function prefixMask(prefix: number): number {

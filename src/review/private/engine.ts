@@ -521,26 +521,35 @@ class Review {
   }
 
   private scanForPlaintextKeys(loc: Location, r: CfnResourceJson): void {
-    // Plain loops over keys: this visits every property of every template.
-    const visit = (value: unknown, path: string): void => {
+    // This visits every property of every template: plain indexed loops, and the
+    // path kept as a stack of keys and indexes, spelled out only for a finding.
+    const path: Array<string | number> = [];
+    const visit = (value: unknown): void => {
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) visit(value[i], `${path}[${i}]`);
+        for (let i = 0; i < value.length; i++) {
+          path.push(i);
+          visit(value[i]);
+          path.pop();
+        }
       } else if (value && typeof value === 'object') {
         const object = value as Record<string, unknown>;
-        for (const k of Object.keys(object)) {
+        const keys = Object.keys(object);
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i];
           const v = object[k];
-          const here = path ? `${path}.${k}` : k;
+          path.push(k);
           // The length first: the pattern matches 12 characters, and most keys are not 12 long.
           if (k.length === 12 && /^PreSharedKey$/i.test(k) && this.isPlaintextSecret(loc.stack, v)) {
             // Where it is, never what it is.
-            this.finding('NA-PLAINTEXT-PSK', loc, `${r.Type} ${loc.logicalId} has a plaintext pre-shared key at ${here}`);
+            this.finding('NA-PLAINTEXT-PSK', loc, `${r.Type} ${loc.logicalId} has a plaintext pre-shared key at ${propertyPath(path)}`);
           } else {
-            visit(v, here);
+            visit(v);
           }
+          path.pop();
         }
       }
     };
-    visit(r.Properties, '');
+    visit(r.Properties);
   }
 
   private isPlaintextSecret(stack: string, value: unknown): boolean {
@@ -637,7 +646,7 @@ class Review {
 
   private analyseSecurityGroup(g: SecurityGroupFacts): SecurityGroupReport {
     const ingress = sortByKeys(g.ingress,
-      i => [i.source.kind, i.source.id, i.protocol, pad(i.fromPort), pad(i.toPort), i.constructPath]);
+      i => [i.source.kind, i.source.id, i.protocol, portKey(i.fromPort), portKey(i.toPort), i.constructPath]);
     // The entries of each source, in order: only those can cover one another.
     const sameSource = new Map<string, number[]>();
     ingress.forEach((entry, i) => {
@@ -793,6 +802,15 @@ function isAuthorizeAll(loc: Location, endpoint: EndpointFacts): boolean {
   return loc.constructPath === `${endpoint.constructPath}/AuthorizeAll`;
 }
 
+/** `Rules[2].Cidr` from ['Rules', 2, 'Cidr']. */
+function propertyPath(path: ReadonlyArray<string | number>): string {
+  let text = '';
+  for (const step of path) {
+    text = typeof step === 'number' ? `${text}[${step}]` : text ? `${text}.${step}` : step;
+  }
+  return text;
+}
+
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
@@ -827,8 +845,13 @@ function normaliseProtocol(p: string): string {
   return PROTOCOLS[lower] ?? lower;
 }
 
-function pad(n: number | undefined): string {
-  return n === undefined ? '' : String(n + 1).padStart(6, '0');
+/**
+ * A port (or ICMP type or code, -1 for all) as a sort key: all ports first, then in
+ * numeric order. (The same order as the six-digit text `String(n + 1).padStart(6, '0')`
+ * after '' it replaced, without building the text.)
+ */
+function portKey(n: number | undefined): number {
+  return n === undefined ? -1 : n + 1;
 }
 
 /** True when `a` admits everything `b` does (same source assumed). */
@@ -846,35 +869,49 @@ function describePorts(e: { protocol: string; fromPort?: number; toPort?: number
   return e.fromPort === e.toPort ? `${e.protocol} ${e.fromPort}` : `${e.protocol} ${e.fromPort}-${e.toPort}`;
 }
 
+/**
+ * Ingress merged per source and protocol, port ranges joined. `ingress` is sorted by
+ * source and protocol first, so the entries of each are one run, in order.
+ */
 function mergeAccess(ingress: readonly SecurityGroupIngressEntry[]): SecurityGroupAccess[] {
-  const groups = new Map<string, { source: SecurityGroupIngressEntry['source']; protocol: string; ranges: Array<[number, number]>; all: boolean }>();
-  for (const e of ingress) {
-    const k = `${e.source.kind}|${e.source.id}|${e.protocol}`;
-    const g = groups.get(k) ?? { source: e.source, protocol: e.protocol, ranges: [], all: false };
-    if (e.fromPort === undefined) g.all = true;
-    else g.ranges.push([e.fromPort, e.toPort ?? e.fromPort]);
-    groups.set(k, g);
-  }
-  return [...groups.values()].map(g => {
-    const merged: Array<[number, number]> = [];
-    for (const [f, t] of g.ranges.sort((a, b) => a[0] - b[0])) {
-      const last = merged[merged.length - 1];
-      if (last && f <= last[1] + 1) last[1] = Math.max(last[1], t);
-      else merged.push([f, t]);
+  const out: SecurityGroupAccess[] = [];
+  let start = 0;
+  while (start < ingress.length) {
+    const first = ingress[start];
+    let end = start + 1;
+    while (end < ingress.length && ingress[end].source.kind === first.source.kind
+      && ingress[end].source.id === first.source.id && ingress[end].protocol === first.protocol) {
+      end++;
     }
-    const ports = g.all ? ['all'] : merged.map(([f, t]) => (f === t ? String(f) : `${f}-${t}`));
-    return { source: g.source, protocol: g.protocol, ports };
-  });
+    out.push({ source: first.source, protocol: first.protocol, ports: mergePorts(ingress.slice(start, end)) });
+    start = end;
+  }
+  return out;
+}
+
+/** The ports of entries of one source and protocol: 'all', or merged ranges 'N' and 'N-M' in port order. */
+function mergePorts(entries: readonly SecurityGroupIngressEntry[]): string[] {
+  if (entries.some(e => e.fromPort === undefined)) return ['all'];
+  const ranges = entries.map(e => [e.fromPort!, e.toPort ?? e.fromPort!] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (let i = 0; i < ranges.length; i++) {
+    const f = ranges[i][0];
+    const t = ranges[i][1];
+    const last = merged[merged.length - 1];
+    if (last && f <= last[1] + 1) last[1] = Math.max(last[1], t);
+    else merged.push([f, t]);
+  }
+  return merged.map(m => (m[0] === m[1] ? String(m[0]) : `${m[0]}-${m[1]}`));
 }
 
 /** `o` without its undefined properties: `o` itself when it has none (the usual case). */
 function stripUndefined<T extends object>(o: T): T {
-  const values = Object.values(o);
-  if (!values.includes(undefined)) return o;
+  if (!Object.values(o).includes(undefined)) return o;
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function compareKeys(a: readonly string[], b: readonly string[]): number {
+/** The first differing key decides; keys at one index are all texts or all numbers. */
+function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
   for (let i = 0; i < a.length; i++) {
     if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   }
@@ -902,7 +939,7 @@ function sortBy<T, K>(items: readonly T[], keyOf: (t: T) => K, compare: (a: K, b
 }
 
 /** `items` sorted by their lists of keys, compared in turn (see compareKeys). */
-function sortByKeys<T>(items: readonly T[], keysOf: (t: T) => readonly string[]): T[] {
+function sortByKeys<T>(items: readonly T[], keysOf: (t: T) => ReadonlyArray<string | number>): T[] {
   return sortBy(items, keysOf, compareKeys);
 }
 

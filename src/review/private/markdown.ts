@@ -185,12 +185,14 @@ function list(cidrs: readonly string[]): string {
   return cidrs.length ? cidrs.join(', ') : '—';
 }
 
+/** `text` for a table cell: pipes escaped, line breaks as spaces (one test first: most text has neither). */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return /[|\n]/.test(text) ? text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') : text;
 }
 
+/** `text` for a Mermaid label: quotes as entities, no backticks (one test first: most text has neither). */
 function mermaidText(text: string): string {
-  return text.replace(/"/g, '#quot;').replace(/`/g, '');
+  return /["`]/.test(text) ? text.replace(/"/g, '#quot;').replace(/`/g, '') : text;
 }
 
 function plural(n: number): string {
