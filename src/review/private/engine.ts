@@ -61,6 +61,9 @@ interface CacheFacts extends Location {
 /** A report entry while it is built, field by field. */
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The properties of an ingress rule that name its source: exactly one is given. */
+const INGRESS_SOURCES = ['CidrIp', 'CidrIpv6', 'SourceSecurityGroupId', 'SourceSecurityGroupName', 'SourcePrefixListId'];
+
 const ENDPOINT = 'AWS::EC2::ClientVpnEndpoint';
 const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
 const VPN_CONNECTION = 'AWS::EC2::VPNConnection';
@@ -417,7 +420,7 @@ class Review {
   }
 
   private ingressSource(loc: Location, p: Record<string, unknown>, at: (n: string) => string): SecurityGroupIngressEntry['source'] | undefined {
-    const given = ['CidrIp', 'CidrIpv6', 'SourceSecurityGroupId', 'SourceSecurityGroupName', 'SourcePrefixListId'].filter(k => p[k] !== undefined);
+    const given = INGRESS_SOURCES.filter(k => p[k] !== undefined);
     if (given.length !== 1) {
       this.malformed(loc, `security group ingress ${prefixOr(at(''))}names ${given.length === 0 ? 'no source' : `several sources (${given.join(', ')})`}`);
       return undefined;
@@ -565,7 +568,7 @@ class Review {
   // -------------------------------------------------------------------------
 
   private analyseEndpoint(e: EndpointFacts): ClientVpnEndpointReport {
-    const rules = sortByKeys(e.rules, r => [r.cidr, r.principal, r.constructPath]);
+    const rules = [...e.rules].sort(compareRules);
     const evalRules: EvalRule[] = rules.map((r, i) => ({
       cidr: r.cidr, groupId: r.principal === ALL_USERS ? undefined : r.principal, declaredAt: String(i),
     }));
@@ -730,7 +733,7 @@ class Review {
   private applySuppressions(): { findings: Finding[]; suppressed: SuppressedFinding[] } {
     const findings: Finding[] = [];
     const suppressed: SuppressedFinding[] = [];
-    for (const f of dedupeBy(this.findings, x => `${x.ruleId}|${x.stack}|${x.logicalId}|${x.message}`)) {
+    for (const f of distinctFindings(this.findings)) {
       const reason = this.suppressionsOf(f.stack, f.logicalId).get(f.ruleId);
       if (reason !== undefined) {
         suppressed.push({ ...f, reason });
@@ -738,7 +741,7 @@ class Review {
         findings.push(f);
       }
     }
-    return { findings: sortFindings(findings), suppressed: sortFindings(suppressed) };
+    return { findings: findings.sort(compareFindings), suppressed: suppressed.sort(compareFindings) };
   }
 
   private suppressionsOf(stack: string, logicalId: string): Map<string, string> {
@@ -883,25 +886,35 @@ function mergeAccess(ingress: readonly SecurityGroupIngressEntry[]): SecurityGro
       && ingress[end].source.id === first.source.id && ingress[end].protocol === first.protocol) {
       end++;
     }
-    out.push({ source: first.source, protocol: first.protocol, ports: mergePorts(ingress.slice(start, end)) });
+    out.push({ source: first.source, protocol: first.protocol, ports: mergePorts(ingress, start, end) });
     start = end;
   }
   return out;
 }
 
-/** The ports of entries of one source and protocol: 'all', or merged ranges 'N' and 'N-M' in port order. */
-function mergePorts(entries: readonly SecurityGroupIngressEntry[]): string[] {
-  if (entries.some(e => e.fromPort === undefined)) return ['all'];
-  const ranges = entries.map(e => [e.fromPort!, e.toPort ?? e.fromPort!] as [number, number]).sort((a, b) => a[0] - b[0]);
-  const merged: Array<[number, number]> = [];
-  for (let i = 0; i < ranges.length; i++) {
-    const f = ranges[i][0];
-    const t = ranges[i][1];
-    const last = merged[merged.length - 1];
-    if (last && f <= last[1] + 1) last[1] = Math.max(last[1], t);
-    else merged.push([f, t]);
+/** The ports of `ingress[start..end)` (one source and protocol): 'all', or merged ranges 'N' and 'N-M' in port order. */
+function mergePorts(ingress: readonly SecurityGroupIngressEntry[], start: number, end: number): string[] {
+  const ranges: Array<readonly [number, number]> = [];
+  for (let i = start; i < end; i++) {
+    const e = ingress[i];
+    if (e.fromPort === undefined) return ['all'];
+    ranges.push([e.fromPort, e.toPort ?? e.fromPort]);
   }
-  return merged.map(m => (m[0] === m[1] ? String(m[0]) : `${m[0]}-${m[1]}`));
+  ranges.sort((a, b) => a[0] - b[0]);
+  const ports: string[] = [];
+  let from = ranges[0][0];
+  let to = ranges[0][1];
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i][0] <= to + 1) {
+      to = Math.max(to, ranges[i][1]);
+    } else {
+      ports.push(from === to ? String(from) : `${from}-${to}`);
+      from = ranges[i][0];
+      to = ranges[i][1];
+    }
+  }
+  ports.push(from === to ? String(from) : `${from}-${to}`);
+  return ports;
 }
 
 /** `o` without its undefined properties: `o` itself when it has none (the usual case). */
@@ -922,10 +935,38 @@ function byLocation(a: Location, b: Location): number {
   return compareKeys([a.constructPath, a.logicalId], [b.constructPath, b.logicalId]);
 }
 
-/** Findings by severity, then rule id, stack, construct path and message. */
-function sortFindings<T extends Finding>(findings: readonly T[]): T[] {
-  return sortBy(findings, f => ({ rank: severityRank(f.severity), keys: [f.ruleId, f.stack, f.constructPath, f.message] }),
-    (a, b) => (a.rank - b.rank) || compareKeys(a.keys, b.keys));
+/** Two texts in code unit order, as `<` has them. */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** Findings by severity, then rule id, stack, construct path and message (field by field: thousands of findings). */
+function compareFindings(a: Finding, b: Finding): number {
+  return (severityRank(a.severity) - severityRank(b.severity)) || compareText(a.ruleId, b.ruleId) || compareText(a.stack, b.stack)
+    || compareText(a.constructPath, b.constructPath) || compareText(a.message, b.message);
+}
+
+/** Client VPN rules by CIDR, principal, construct path. */
+function compareRules(a: ClientVpnRuleEntry, b: ClientVpnRuleEntry): number {
+  return compareText(a.cidr, b.cidr) || compareText(a.principal, b.principal) || compareText(a.constructPath, b.constructPath);
+}
+
+/**
+ * The first finding of each rule, resource and message, in order. Grouped by
+ * message (the text is there already) rather than by a key built per finding.
+ */
+function distinctFindings(findings: readonly Finding[]): Finding[] {
+  const byMessage = new Map<string, Finding[]>();
+  return findings.filter(f => {
+    const same = byMessage.get(f.message);
+    if (!same) {
+      byMessage.set(f.message, [f]);
+      return true;
+    }
+    if (same.some(o => o.ruleId === f.ruleId && o.stack === f.stack && o.logicalId === f.logicalId)) return false;
+    same.push(f);
+    return true;
+  });
 }
 
 /**

@@ -51,9 +51,9 @@ function renderStack(stack: StackReport): string[] {
     out.push(`### Client VPN endpoint \`${e.constructPath}\``, '');
     out.push(`Routes: ${e.routes.length ? e.routes.join(', ') : 'none'}${e.routesKnown ? '' : ' (some routes are outside the assembly: reach is an upper bound)'}`, '');
     out.push('| Who | Reaches | Authorized, no route | Declared at |', '| --- | --- | --- | --- |');
-    const rulesOf = groupBy(e.rules, r => [r.principal]);
+    const rulesOf = groupBy(e.rules, r => r.principal);
     for (const p of e.principals) {
-      const rules = rulesOf(p.principal);
+      const rules = rulesOf.get(p.principal) ?? [];
       if (rules.length === 0 && p.principal !== ALL_USERS) continue;
       const reachable = new Set(p.reachable);
       const noRoute = p.authorized.filter(c => !reachable.has(c));
@@ -66,9 +66,10 @@ function renderStack(stack: StackReport): string[] {
     if (g.access.length === 0) continue;
     out.push(`### Security group \`${g.constructPath}\``, '');
     out.push('| From | Protocol | Ports | Declared at |', '| --- | --- | --- | --- |');
-    const ingressOf = groupBy(g.ingress, i => [i.source.id, i.protocol]);
+    const ingressOf = groupBy(g.ingress, i => i.source.id);
     for (const a of g.access) {
-      const where = [...new Set(ingressOf(a.source.id, a.protocol).map(i => `\`${cell(i.constructPath)}\``))].join('<br>');
+      const ingress = (ingressOf.get(a.source.id) ?? []).filter(i => i.protocol === a.protocol);
+      const where = [...new Set(ingress.map(i => `\`${cell(i.constructPath)}\``))].join('<br>');
       out.push(`| ${cell(sourceText(a.source))} | ${a.protocol} | ${a.ports.join(', ')} | ${where} |`);
     }
     out.push('');
@@ -104,25 +105,29 @@ function renderDiagram(stack: StackReport, maxEdges: number): string[] {
     return n.id;
   };
   const edges: string[] = [];
+  // Each container's node once, after the first edge's source node (the order numbers the nodes).
   for (const e of stack.clientVpnEndpoints) {
+    let to: string | undefined;
     for (const p of e.principals) {
       if (p.reachable.length === 0) continue;
       const from = node(`principal:${p.principal}`, who(p.principal).replace(/`/g, ''));
-      const to = node(`endpoint:${e.key}`, `Client VPN ${e.key.replace(/^client-vpn:/, '')}`);
+      to ??= node(`endpoint:${e.key}`, `Client VPN ${e.key.replace(/^client-vpn:/, '')}`);
       edges.push(`${from} -->|"${mermaidText(p.reachable.join(', '))}"| ${to}`);
     }
   }
   for (const g of stack.securityGroups) {
+    let to: string | undefined;
     for (const a of g.access) {
       const from = node(`source:${a.source.id}`, sourceText(a.source));
-      const to = node(`sg:${g.key}`, `security group ${g.key.replace(/^security-group:/, '')}`);
+      to ??= node(`sg:${g.key}`, `security group ${g.key.replace(/^security-group:/, '')}`);
       edges.push(`${from} -->|"${mermaidText(`${a.protocol} ${a.ports.join(',')}`)}"| ${to}`);
     }
   }
   for (const c of stack.cacheSecurityGroups) {
+    let to: string | undefined;
     for (const i of c.ingress) {
       const from = node(`ec2sg:${i.ec2SecurityGroupName}:${i.ownerId}`, `EC2 group ${i.ec2SecurityGroupName}`);
-      const to = node(`cache:${c.key}`, `cache group ${c.key.replace(/^cache-security-group:/, '')}`);
+      to ??= node(`cache:${c.key}`, `cache group ${c.key.replace(/^cache-security-group:/, '')}`);
       edges.push(`${from} --> ${to}`);
     }
   }
@@ -133,7 +138,7 @@ function renderDiagram(stack: StackReport, maxEdges: number): string[] {
     edges.push(`${from} -->|static routes| ${to}`);
   }
   if (edges.length === 0) return [];
-  const shown = [...new Set(edges)].slice(0, maxEdges);
+  const shown = firstDistinct(edges, maxEdges);
   const declarations = [...nodes.values()].map(n => n.declaration);
   const out = ['```mermaid', 'flowchart LR', ...declarations.map(d => `  ${d}`), ...shown.map(e => `  ${e}`), '```', ''];
   if (edges.length > shown.length) {
@@ -153,19 +158,23 @@ function findingsTable(findings: readonly Finding[]): string[] {
   return out;
 }
 
-/**
- * A lookup of `items` by the values `keysOf` gives, each list in the items' order
- * (for tables that would otherwise filter every item once per row).
- */
-function groupBy<T>(items: readonly T[], keysOf: (t: T) => readonly string[]): (...keys: string[]) => readonly T[] {
+/** `items` by `keyOf`, each list in the items' order (for tables that would otherwise filter every item once per row). */
+function groupBy<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const k = JSON.stringify(keysOf(item));
+    const k = keyOf(item);
     const group = groups.get(k);
     if (group) group.push(item);
     else groups.set(k, [item]);
   }
-  return (...keys) => groups.get(JSON.stringify(keys)) ?? [];
+  return groups;
+}
+
+/** The first `n` distinct items, in order. */
+function firstDistinct(items: readonly string[], n: number): string[] {
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length && seen.size < n; i++) seen.add(items[i]);
+  return [...seen];
 }
 
 function isEmptyStack(s: StackReport): boolean {
