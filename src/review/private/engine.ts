@@ -650,22 +650,24 @@ class Review {
   private analyseSecurityGroup(g: SecurityGroupFacts): SecurityGroupReport {
     const ingress = sortByKeys(g.ingress,
       i => [i.source.kind, i.source.id, i.protocol, portKey(i.fromPort), portKey(i.toPort), i.constructPath]);
-    // The entries of each source, in order: only those can cover one another.
-    const sameSource = new Map<string, number[]>();
+    // Sorted by source first: the entries of one source, the only ones that can
+    // cover one another, are the run [start, end) around each entry.
+    let start = 0;
+    let end = 0;
     ingress.forEach((entry, i) => {
-      const k = `${entry.source.kind}|${entry.source.id}`;
-      const list = sameSource.get(k);
-      if (list) list.push(i);
-      else sameSource.set(k, [i]);
-    });
-    ingress.forEach((entry, i) => {
+      if (i === end) {
+        start = i;
+        end = i + 1;
+        while (end < ingress.length && ingress[end].source.kind === entry.source.kind && ingress[end].source.id === entry.source.id) end++;
+      }
       if (entry.source.kind === 'cidr' && entry.source.id.endsWith('/0')) {
         this.finding('NA-SG-OPEN-INGRESS', entry,
           `security group ${g.constructPath} admits ${entry.source.id} (every address) on ${describePorts(entry)}`);
       }
-      const j = sameSource.get(`${entry.source.kind}|${entry.source.id}`)!
-        .find(o => o !== i && covers(ingress[o], entry) && (!covers(entry, ingress[o]) || o < i));
-      const other = j === undefined ? undefined : ingress[j];
+      let other: SecurityGroupIngressEntry | undefined;
+      for (let j = start; j < end && !other; j++) {
+        if (j !== i && covers(ingress[j], entry) && (!covers(entry, ingress[j]) || j < i)) other = ingress[j];
+      }
       if (other) {
         const same = covers(entry, other);
         this.finding('NA-DUPLICATE-GRANT', entry, `security group ${g.constructPath} ingress from ${entry.source.id} on ${describePorts(entry)} `
@@ -919,7 +921,7 @@ function mergePorts(ingress: readonly SecurityGroupIngressEntry[], start: number
 
 /** `o` without its undefined properties: `o` itself when it has none (the usual case). */
 function stripUndefined<T extends object>(o: T): T {
-  if (!Object.values(o).includes(undefined)) return o;
+  if (!hasUndefined(o)) return o;
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
@@ -933,6 +935,13 @@ function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string 
 
 function byLocation(a: Location, b: Location): number {
   return compareKeys([a.constructPath, a.logicalId], [b.constructPath, b.logicalId]);
+}
+
+function hasUndefined(o: object): boolean {
+  for (const k in o) {
+    if (Object.prototype.hasOwnProperty.call(o, k) && (o as Record<string, unknown>)[k] === undefined) return true;
+  }
+  return false;
 }
 
 /** Two texts in code unit order, as `<` has them. */

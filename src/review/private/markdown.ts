@@ -51,13 +51,13 @@ function renderStack(stack: StackReport): string[] {
     out.push(`### Client VPN endpoint \`${e.constructPath}\``, '');
     out.push(`Routes: ${e.routes.length ? e.routes.join(', ') : 'none'}${e.routesKnown ? '' : ' (some routes are outside the assembly: reach is an upper bound)'}`, '');
     out.push('| Who | Reaches | Authorized, no route | Declared at |', '| --- | --- | --- | --- |');
-    const rulesOf = groupBy(e.rules, r => r.principal);
+    const declaredAt = pathsBy(e.rules, r => r.principal);
     for (const p of e.principals) {
-      const rules = rulesOf.get(p.principal) ?? [];
-      if (rules.length === 0 && p.principal !== ALL_USERS) continue;
+      const paths = declaredAt.get(p.principal);
+      if (!paths && p.principal !== ALL_USERS) continue;
       const reachable = new Set(p.reachable);
       const noRoute = p.authorized.filter(c => !reachable.has(c));
-      const where = [...new Set(rules.map(r => `\`${cell(r.constructPath)}\``))].join('<br>') || '—';
+      const where = paths ? [...paths].join('<br>') : '—';
       out.push(`| ${who(p.principal)} | ${list(p.reachable)} | ${e.routesKnown ? list(noRoute) : 'unknown'} | ${where} |`);
     }
     out.push('');
@@ -66,10 +66,9 @@ function renderStack(stack: StackReport): string[] {
     if (g.access.length === 0) continue;
     out.push(`### Security group \`${g.constructPath}\``, '');
     out.push('| From | Protocol | Ports | Declared at |', '| --- | --- | --- | --- |');
-    const ingressOf = groupBy(g.ingress, i => i.source.id);
+    const declaredAt = pathsBy(g.ingress, i => pairKey(i.source.id, i.protocol));
     for (const a of g.access) {
-      const ingress = (ingressOf.get(a.source.id) ?? []).filter(i => i.protocol === a.protocol);
-      const where = [...new Set(ingress.map(i => `\`${cell(i.constructPath)}\``))].join('<br>');
+      const where = [...declaredAt.get(pairKey(a.source.id, a.protocol)) ?? []].join('<br>');
       out.push(`| ${cell(sourceText(a.source))} | ${a.protocol} | ${a.ports.join(', ')} | ${where} |`);
     }
     out.push('');
@@ -158,16 +157,25 @@ function findingsTable(findings: readonly Finding[]): string[] {
   return out;
 }
 
-/** `items` by `keyOf`, each list in the items' order (for tables that would otherwise filter every item once per row). */
-function groupBy<T>(items: readonly T[], keyOf: (t: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
+/**
+ * The distinct construct paths of `items` by `keyOf`, as code spans in the order
+ * they first appear: a table's "Declared at" for every row in one pass.
+ */
+function pathsBy<T extends { readonly constructPath: string }>(items: readonly T[], keyOf: (t: T) => string): Map<string, Set<string>> {
+  const paths = new Map<string, Set<string>>();
   for (const item of items) {
     const k = keyOf(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
+    const span = `\`${cell(item.constructPath)}\``;
+    const set = paths.get(k);
+    if (set) set.add(span);
+    else paths.set(k, new Set([span]));
   }
-  return groups;
+  return paths;
+}
+
+/** One key for two texts, never the same for two different pairs (the first one's length says where it ends). */
+function pairKey(a: string, b: string): string {
+  return `${a.length}:${a}${b}`;
 }
 
 /** The first `n` distinct items, in order. */
@@ -194,14 +202,14 @@ function list(cidrs: readonly string[]): string {
   return cidrs.length ? cidrs.join(', ') : '—';
 }
 
-/** `text` for a table cell: pipes escaped, line breaks as spaces (one test first: most text has neither). */
+/** `text` for a table cell: pipes escaped, line breaks as spaces (checked first: most text has neither). */
 function cell(text: string): string {
-  return /[|\n]/.test(text) ? text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') : text;
+  return text.includes('|') || text.includes('\n') ? text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') : text;
 }
 
-/** `text` for a Mermaid label: quotes as entities, no backticks (one test first: most text has neither). */
+/** `text` for a Mermaid label: quotes as entities, no backticks (checked first: most text has neither). */
 function mermaidText(text: string): string {
-  return /["`]/.test(text) ? text.replace(/"/g, '#quot;').replace(/`/g, '') : text;
+  return text.includes('"') || text.includes('`') ? text.replace(/"/g, '#quot;').replace(/`/g, '') : text;
 }
 
 function plural(n: number): string {
