@@ -576,6 +576,16 @@ class Review {
     const everyone = access.find(a => a.principal === ALL_USERS)!;
     const ruleAt = (r: EvalRule) => rules[Number(r.declaredAt)];
     const who = (p: string) => (p === ALL_USERS ? 'all users' : `group '${p}'`);
+    // Whether a route covers part of a CIDR, once per CIDR (rules repeat CIDRs).
+    const routed = new Map<string, boolean>();
+    const isRouted = (cidr: string): boolean => {
+      let known = routed.get(cidr);
+      if (known === undefined) {
+        known = !isEmpty(intersect(cidrToSet(cidr)!, e.routes));
+        routed.set(cidr, known);
+      }
+      return known;
+    };
 
     for (const rule of rules) {
       if (rule.source === 'authorize-all-users-to-vpc-cidr') {
@@ -589,7 +599,7 @@ class Review {
             `all users of endpoint ${e.constructPath} are authorized to ${rule.cidr} (${size(granted).toLocaleString('en-US')} addresses)`);
         }
       }
-      if (e.routesKnown && isEmpty(intersect(cidrToSet(rule.cidr)!, e.routes))) {
+      if (e.routesKnown && !isRouted(rule.cidr)) {
         this.finding('NA-CVPN-NO-ROUTE', rule,
           `${who(rule.principal)} ${rule.principal === ALL_USERS ? 'are' : 'is'} authorized to ${rule.cidr} on endpoint ${e.constructPath}, but no route covers it: it reaches nothing`);
       }
@@ -613,7 +623,7 @@ class Review {
         + `the more specific rule${list.length > 1 ? 's' : ''} ${takers.join(', ')}${more} take${list.length > 1 ? '' : 's'} it (longest prefix wins)`);
     }
     this.redundantRules(e, rules, evalRules);
-    const declared = union(...rules.map(r => cidrToSet(r.cidr)!));
+    const declared = union(...[...new Set(rules.map(r => r.cidr))].map(c => cidrToSet(c)!));
     for (const route of e.routeEntries) {
       if (isEmpty(intersect(route.set, declared))) {
         this.finding('NA-CVPN-UNAUTHORIZED-ROUTE', route.loc, `route to ${route.cidr} on endpoint ${e.constructPath} is authorized for no one`);
