@@ -23,19 +23,25 @@ export function cidrToSet(cidr: string): AddressSet | undefined {
   return [[parsed.cidr.network, parsed.cidr.network + blockSize - 1]];
 }
 
-/** Sorts `ranges` in place (callers pass a list of their own) and merges what overlaps or touches. */
+/**
+ * Sorts `ranges` in place (callers pass a list of their own) and merges what overlaps
+ * or touches. A range that merges with no other is kept as it is (ranges are never
+ * changed, so sets may share them); merged ones are new.
+ */
 function normalise(ranges: Array<readonly [number, number]>): AddressSet {
   const sorted = ranges.sort((a, b) => a[0] - b[0]);
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const first = sorted[i][0];
-    const last = sorted[i][1];
-    const prev = out[out.length - 1];
-    if (prev && first <= prev[1] + 1) {
-      prev[1] = Math.max(prev[1], last);
-    } else {
-      out.push([first, last]);
+  const out: Array<readonly [number, number]> = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const start = sorted[i];
+    let last = start[1];
+    let j = i + 1;
+    while (j < sorted.length && sorted[j][0] <= last + 1) {
+      last = Math.max(last, sorted[j][1]);
+      j++;
     }
+    out.push(last === start[1] ? start : [start[0], last]);
+    i = j;
   }
   return out;
 }

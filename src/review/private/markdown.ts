@@ -18,11 +18,11 @@ export function renderMarkdown(report: NetworkAccessReportJson, options: { reado
   for (const stack of report.stacks) {
     if (isEmptyStack(stack)) continue;
     out.push(`## Stack \`${stack.stack}\``, '');
-    out.push(...renderStack(stack));
-    out.push(...renderDiagram(stack, options.maxDiagramEdges ?? 60));
+    renderStack(stack, out);
+    renderDiagram(stack, options.maxDiagramEdges ?? 60, out);
   }
   out.push('## Findings', '');
-  out.push(...findingsTable(report.findings));
+  findingsTable(report.findings, out);
   if (report.suppressed.length > 0) {
     out.push('## Suppressed findings', '');
     out.push('| Severity | Rule | Where | Finding | Reason |', '| --- | --- | --- | --- | --- |');
@@ -45,8 +45,8 @@ export function renderMarkdown(report: NetworkAccessReportJson, options: { reado
   return out.join('\n');
 }
 
-function renderStack(stack: StackReport): string[] {
-  const out: string[] = [];
+/** Appends the stack's tables to `out` (the lines of the whole report: no list per stack to copy). */
+function renderStack(stack: StackReport, out: string[]): void {
   for (const e of stack.clientVpnEndpoints) {
     out.push(`### Client VPN endpoint \`${e.constructPath}\``, '');
     out.push(`Routes: ${e.routes.length ? e.routes.join(', ') : 'none'}${e.routesKnown ? '' : ' (some routes are outside the assembly: reach is an upper bound)'}`, '');
@@ -90,10 +90,10 @@ function renderStack(stack: StackReport): string[] {
     }
     out.push('');
   }
-  return out;
 }
 
-function renderDiagram(stack: StackReport, maxEdges: number): string[] {
+/** Appends the stack's Mermaid diagram, if it has an edge, to `out`. */
+function renderDiagram(stack: StackReport, maxEdges: number, out: string[]): void {
   const nodes = new Map<string, { id: string; declaration: string }>();
   const node = (key: string, label: string): string => {
     let n = nodes.get(key);
@@ -136,25 +136,29 @@ function renderDiagram(stack: StackReport, maxEdges: number): string[] {
     const to = node(`routes:${v.key}`, v.staticRoutes.join(', '));
     edges.push(`${from} -->|static routes| ${to}`);
   }
-  if (edges.length === 0) return [];
+  if (edges.length === 0) return;
   const shown = firstDistinct(edges, maxEdges);
-  const declarations = [...nodes.values()].map(n => n.declaration);
-  const out = ['```mermaid', 'flowchart LR', ...declarations.map(d => `  ${d}`), ...shown.map(e => `  ${e}`), '```', ''];
+  out.push('```mermaid', 'flowchart LR');
+  for (const n of nodes.values()) out.push(`  ${n.declaration}`);
+  for (const e of shown) out.push(`  ${e}`);
+  out.push('```', '');
   if (edges.length > shown.length) {
     out.push(`(${edges.length - shown.length} more edges are in the tables above.)`, '');
   }
-  return out;
 }
 
-function findingsTable(findings: readonly Finding[]): string[] {
-  if (findings.length === 0) return ['None.', ''];
-  const out = ['| Severity | Rule | Where | Finding |', '| --- | --- | --- | --- |'];
+/** Appends the findings table, and how to mend each rule's findings, to `out`. */
+function findingsTable(findings: readonly Finding[], out: string[]): void {
+  if (findings.length === 0) {
+    out.push('None.', '');
+    return;
+  }
+  out.push('| Severity | Rule | Where | Finding |', '| --- | --- | --- | --- |');
   for (const f of findings) {
     out.push(`| ${f.severity} | ${f.ruleId} | \`${cell(f.constructPath)}\` | ${cell(f.message)} |`);
   }
   const ids = [...new Set(findings.map(f => f.ruleId))];
   out.push('', ...ids.map(id => `- **${id}**: ${ruleInfo(id).fix}`), '');
-  return out;
 }
 
 /**
