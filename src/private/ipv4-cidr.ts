@@ -29,15 +29,37 @@ export function ipv4ToInt(address: string): number {
 }
 
 export function intToIpv4(value: number): string {
-  return [24, 16, 8, 0].map(shift => (value >>> shift) & 255).join('.');
+  return `${(value >>> 24) & 255}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
 export function prefixMask(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
-/** Parse `a.b.c.d/n`. Leading zeros in octets are rejected (AWS reads them ambiguously). */
+/** Parses remembered by input text; cleared when full, so memory stays bounded. */
+const parsed = new Map<string, Ipv4CidrParseResult>();
+const PARSED_LIMIT = 10_000;
+
+/**
+ * Parse `a.b.c.d/n`. Leading zeros in octets are rejected (AWS reads them ambiguously).
+ * Memoized: the review parses the same few CIDRs many times; results are frozen and shared.
+ */
 export function parseIpv4Cidr(value: string): Ipv4CidrParseResult {
+  let result = parsed.get(value);
+  if (result === undefined) {
+    result = deepFreeze(parseUncached(value));
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    parsed.set(value, result);
+  }
+  return result;
+}
+
+function deepFreeze(result: Ipv4CidrParseResult): Ipv4CidrParseResult {
+  if (result.ok) Object.freeze(result.cidr);
+  return Object.freeze(result);
+}
+
+function parseUncached(value: string): Ipv4CidrParseResult {
   const input = value.trim();
   const match = /^([0-9.]+)\/([0-9]{1,2})$/.exec(input);
   if (!match) {

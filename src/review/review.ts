@@ -250,7 +250,16 @@ class ReportWriter extends Construct {
 /** The stacks of a stage (nested stages included), as the CLI reads them from the assembly. */
 function stacksOf(stage: Stage): StackInput[] {
   const out: StackInput[] = [];
-  for (const c of stage.node.findAll()) {
+  // One walk of the tree: the stacks, and the CloudFormation resources of each.
+  const all = stage.node.findAll();
+  const resourcesOf = new Map<Stack, CfnResource[]>();
+  for (const r of all) {
+    if (!CfnResource.isCfnResource(r)) continue;
+    const list = resourcesOf.get(r.stack);
+    if (list) list.push(r);
+    else resourcesOf.set(r.stack, [r]);
+  }
+  for (const c of all) {
     if (!Stack.isStack(c) || NestedStack.isNestedStack(c)) continue;
     const owner = Stage.of(c)!;
     const file = path.join(owner.outdir, c.templateFile);
@@ -260,10 +269,8 @@ function stacksOf(stage: Stage): StackInput[] {
       prefix.unshift(s.artifactId);
     }
     const constructPaths: Record<string, string> = {};
-    for (const r of c.node.findAll()) {
-      if (CfnResource.isCfnResource(r) && Stack.of(r) === c) {
-        constructPaths[c.resolve(r.logicalId)] = r.node.path;
-      }
+    for (const r of resourcesOf.get(c) ?? []) {
+      constructPaths[c.resolve(r.logicalId)] = r.node.path;
     }
     out.push({
       name: [...prefix, c.artifactId].join('/'),

@@ -4,6 +4,10 @@ import { intToIpv4, parseIpv4Cidr } from '../../private/ipv4-cidr';
  * Sets of IPv4 addresses as sorted, disjoint, non-adjacent closed intervals
  * [first, last] of 32-bit unsigned integers. Pure; every operation returns a
  * new normalised set. Addresses stay below 2^32, so plain numbers are exact.
+ *
+ * The loops index arrays rather than destructure them (`for (const [a, b] of ...)`):
+ * the review runs once per synth, mostly before V8 optimizes it, and unoptimized
+ * iteration allocates an object per step.
  */
 export type AddressSet = ReadonlyArray<readonly [number, number]>;
 
@@ -19,22 +23,37 @@ export function cidrToSet(cidr: string): AddressSet | undefined {
   return [[parsed.cidr.network, parsed.cidr.network + blockSize - 1]];
 }
 
+/**
+ * Sorts `ranges` in place (callers pass a list of their own) and merges what overlaps
+ * or touches. A range that merges with no other is kept as it is (ranges are never
+ * changed, so sets may share them); merged ones are new.
+ */
 function normalise(ranges: Array<readonly [number, number]>): AddressSet {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: Array<[number, number]> = [];
-  for (const [first, last] of sorted) {
-    const prev = out[out.length - 1];
-    if (prev && first <= prev[1] + 1) {
-      prev[1] = Math.max(prev[1], last);
-    } else {
-      out.push([first, last]);
+  const sorted = ranges.sort((a, b) => a[0] - b[0]);
+  const out: Array<readonly [number, number]> = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const start = sorted[i];
+    let last = start[1];
+    let j = i + 1;
+    while (j < sorted.length && sorted[j][0] <= last + 1) {
+      last = Math.max(last, sorted[j][1]);
+      j++;
     }
+    out.push(last === start[1] ? start : [start[0], last]);
+    i = j;
   }
   return out;
 }
 
 export function union(...sets: AddressSet[]): AddressSet {
-  return normalise(sets.flatMap(s => s.map(r => [r[0], r[1]] as const)));
+  // The input ranges themselves, not copies: normalise() only reads them.
+  const ranges: Array<readonly [number, number]> = [];
+  for (let i = 0; i < sets.length; i++) {
+    const s = sets[i];
+    for (let j = 0; j < s.length; j++) ranges.push(s[j]);
+  }
+  return normalise(ranges);
 }
 
 export function intersect(a: AddressSet, b: AddressSet): AddressSet {
@@ -58,9 +77,12 @@ export function intersect(a: AddressSet, b: AddressSet): AddressSet {
 
 export function subtract(a: AddressSet, b: AddressSet): AddressSet {
   const out: Array<[number, number]> = [];
-  for (const [first, last] of a) {
-    let start = first;
-    for (const [bf, bl] of b) {
+  for (let i = 0; i < a.length; i++) {
+    const last = a[i][1];
+    let start = a[i][0];
+    for (let j = 0; j < b.length; j++) {
+      const bf = b[j][0];
+      const bl = b[j][1];
       if (bl < start || bf > last) {
         continue;
       }
@@ -88,14 +110,17 @@ export function contains(a: AddressSet, address: number): boolean {
 }
 
 export function size(a: AddressSet): number {
-  return a.reduce((n, [first, last]) => n + (last - first + 1), 0);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) n += a[i][1] - a[i][0] + 1;
+  return n;
 }
 
 /** The fewest CIDRs that cover exactly the set, in address order. */
 export function toCidrs(a: AddressSet): string[] {
   const out: string[] = [];
-  for (const [first, last] of a) {
-    let start = first;
+  for (let i = 0; i < a.length; i++) {
+    const last = a[i][1];
+    let start = a[i][0];
     while (start <= last) {
       // The largest block aligned at `start` that does not pass `last`.
       let prefix = 32;

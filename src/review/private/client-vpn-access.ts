@@ -1,5 +1,5 @@
 import { AddressSet, cidrToSet, EMPTY, intersect, isEmpty, subtract, union } from './address-set';
-import { intToIpv4, parseIpv4Cidr } from '../../private/ipv4-cidr';
+import { parseIpv4Cidr } from '../../private/ipv4-cidr';
 
 /**
  * Client VPN authorization, evaluated the way the service does it
@@ -67,14 +67,13 @@ export function evaluateClientVpnAccess(rules: readonly EvalRule[], routes: Addr
   let decided: AddressSet = EMPTY;
   for (const entry of ordered) {
     const region = subtract(entry.set, decided);
-    const allUsers = entry.principals.has(ALL_USERS);
-    for (const p of principals) {
-      if (entry.principals.has(p)) {
-        declared.set(p, union(declared.get(p)!, entry.set));
-      }
-      if (allUsers || entry.principals.has(p)) {
-        authorized.set(p, union(authorized.get(p)!, region));
-      }
+    // The CIDR's own principals declare it; they, or everyone when all users are
+    // among them, are authorized to what it decides (each principal on its own).
+    for (const p of entry.principals) {
+      declared.set(p, union(declared.get(p)!, entry.set));
+    }
+    for (const p of entry.principals.has(ALL_USERS) ? principals : entry.principals) {
+      authorized.set(p, union(authorized.get(p)!, region));
     }
     decided = union(decided, entry.set);
   }
@@ -86,11 +85,17 @@ export function evaluateClientVpnAccess(rules: readonly EvalRule[], routes: Addr
   }));
 }
 
-/** For each rule, the addresses it names that a more specific rule of others takes from its principal. */
-export function findShadowing(rules: readonly EvalRule[]): Shadowing[] {
-  const access = new Map(evaluateClientVpnAccess(rules, EMPTY).map(a => [a.principal, a]));
+/**
+ * For each rule, the addresses it names that a more specific rule of others takes from its principal.
+ * `evaluated` is evaluateClientVpnAccess of the same rules (with any routes), when the caller has it already.
+ */
+export function findShadowing(rules: readonly EvalRule[], evaluated?: readonly PrincipalAccess[]): Shadowing[] {
+  const access = new Map((evaluated ?? evaluateClientVpnAccess(rules, EMPTY)).map(a => [a.principal, a]));
   const out: Shadowing[] = [];
-  const valid = rules.filter(r => parseIpv4Cidr(r.cidr).ok).map(r => ({ rule: r, set: cidrToSet(r.cidr)!, prefix: prefixOf(r.cidr) }));
+  // A repeat of a rule (same CIDR text, same principal) finds only what its
+  // first declaration found, and dedupe() keeps the first: leave repeats out.
+  const valid = firstDeclarations(rules.filter(r => parseIpv4Cidr(r.cidr).ok))
+    .map(r => ({ rule: r, set: cidrToSet(r.cidr)!, prefix: prefixOf(r.cidr) }));
   // By first address, so the rules inside a CIDR are one contiguous run.
   const byStart = [...valid].sort((a, b) => a.set[0][0] - b.set[0][0]);
   for (const mine of valid) {
@@ -137,6 +142,7 @@ export function findRedundantRules(rules: readonly EvalRule[]): RedundantRule[] 
     entry.rules.push(r);
     byCidr.set(parsed.cidr.canonical, entry);
   }
+  const byBlock = new Map([...byCidr.values()].map(e => [blockKey(e.network, e.prefix), e]));
   // What each CIDR decides, longest prefix first.
   const decides = new Map<string, AddressSet>();
   let decided: AddressSet = EMPTY;
@@ -164,7 +170,7 @@ export function findRedundantRules(rules: readonly EvalRule[]): RedundantRule[] 
         // Others keep deciding C: only all users' rule keeps P's access.
         if (p !== ALL_USERS && here.has(ALL_USERS)) out.push({ rule, kind: 'redundant' });
       } else {
-        const container = containingEntry(byCidr, entry.network, entry.prefix);
+        const container = containingEntry(byBlock, entry.network, entry.prefix);
         const after = container ? principalsAt(container) : new Set<string>();
         const same = p === ALL_USERS ? after.has(ALL_USERS) : !after.has(ALL_USERS) && after.size === 1 && after.has(p);
         if (same) out.push({ rule, kind: 'redundant' });
@@ -174,13 +180,19 @@ export function findRedundantRules(rules: readonly EvalRule[]): RedundantRule[] 
   return out;
 }
 
-function containingEntry<T extends { prefix: number }>(byCidr: Map<string, T>, network: number, prefix: number): T | undefined {
+/** The longest listed CIDR that strictly contains network/prefix; `byBlock` is keyed by blockKey. */
+function containingEntry<T>(byBlock: Map<number, T>, network: number, prefix: number): T | undefined {
   for (let p = prefix - 1; p >= 0; p--) {
     const blockSize = 2 ** (32 - p);
-    const found = byCidr.get(`${intToIpv4(network - (network % blockSize))}/${p}`);
+    const found = byBlock.get(blockKey(network - (network % blockSize), p));
     if (found) return found;
   }
   return undefined;
+}
+
+/** One number for a CIDR block (its network and prefix), exact: below 33 * 2^32. */
+function blockKey(network: number, prefix: number): number {
+  return prefix * 2 ** 32 + network;
 }
 
 function lowerBound(items: ReadonlyArray<{ set: AddressSet }>, first: number): number {
@@ -197,6 +209,17 @@ function lowerBound(items: ReadonlyArray<{ set: AddressSet }>, first: number): n
 function prefixOf(cidr: string): number {
   const parsed = parseIpv4Cidr(cidr);
   return parsed.ok ? parsed.cidr.prefix : -1;
+}
+
+/** Each rule but the repeats of an earlier one with the same CIDR text and principal, in order. */
+function firstDeclarations(rules: readonly EvalRule[]): EvalRule[] {
+  const seen = new Set<string>();
+  return rules.filter(r => {
+    const key = `${r.groupId ?? ALL_USERS}|${r.cidr}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function dedupe(items: Shadowing[]): Shadowing[] {

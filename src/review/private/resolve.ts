@@ -99,6 +99,7 @@ export class AssemblyIndex {
 
   /** A resolved value as text, or undefined when it is not a literal. */
   public literal(stack: string, value: unknown): string | undefined {
+    if (typeof value === 'string') return value;
     const r = this.resolve(stack, value);
     return r.kind === 'literal' ? String(r.value) : undefined;
   }
