@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Aspects, attachCustomSynthesis, CfnResource, IAspect, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1,
+  Annotations, Aspects, attachCustomSynthesis, CfnResource, IAspect, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1,
   ISynthesisSession, NestedStack, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Stack, Stage, Token,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
@@ -63,6 +63,20 @@ export interface NetworkAccessReviewProps {
    * @default 65536 - more than a /16
    */
   readonly broadNetworkAddresses?: number;
+
+  /**
+   * Also show every unsuppressed finding as a synth annotation on the
+   * resource it names: a warning for critical, high and medium findings
+   * (so `cdk synth --strict` fails on them), an info for low and info ones,
+   * each with the id `cdk-network-access:<rule id>`. Annotations are written
+   * before the templates are, so this reviews each stack's template once
+   * more, in memory, during validation: synthesis takes longer (see bench
+   * section (i)). Stacks inside nested stages are in the report but not
+   * annotated.
+   *
+   * @default false
+   */
+  readonly annotate?: boolean;
 }
 
 const REVIEW_SYMBOL = Symbol.for('cdk-network-access.NetworkAccessReview');
@@ -106,6 +120,9 @@ export class NetworkAccessReview implements IPolicyValidationPluginBeta1 {
     // 550 ms synth in bench section (i)).
     if (props.failOn !== undefined || !writeReport) {
       app.policyValidationBeta1.push(review);
+    }
+    if (props.annotate) {
+      app.node.addValidation({ validate: () => annotateFindings(app, review) });
     }
     if (writeReport) {
       // Added while aspects run, so it is the stage's last child: its custom
@@ -247,8 +264,62 @@ class ReportWriter extends Construct {
   }
 }
 
-/** The stacks of a stage (nested stages included), as the CLI reads them from the assembly. */
-function stacksOf(stage: Stage): StackInput[] {
+/**
+ * Runs during validation, before any stack is synthesized: reviews the
+ * stage's own stacks from their templates in memory and adds each finding as
+ * an annotation on the resource it names. Returns no validation errors.
+ */
+function annotateFindings(stage: Stage, review: NetworkAccessReview): string[] {
+  const inMemory = (stack: Stack): CfnTemplate | undefined => {
+    const render = (stack as unknown as { _toCloudFormation?: () => CfnTemplate })._toCloudFormation;
+    return typeof render === 'function' ? render.call(stack) : undefined;
+  };
+  const stacks = stacksOf(stage, inMemory, false);
+  if (stacks.length === 0) {
+    Annotations.of(stage).addWarningV2('cdk-network-access:annotate', 'NetworkAccessReview: annotate found no stack template to review before synthesis');
+    return [];
+  }
+  let report: NetworkAccessReportJson;
+  try {
+    report = review._review(stacks);
+  } catch (e) {
+    return [`NetworkAccessReview: ${(e as Error).message}`];
+  }
+  const byPath = new Map<string, IConstruct>(stage.node.findAll().map(c => [c.node.path, c]));
+  // No stack traces: they would point into this function, not at the user's
+  // code, and capturing one per finding tripled synth time (bench section (i)).
+  // Annotations reads this variable when Annotations.of() is called.
+  const traces = process.env.CDK_DISABLE_STACK_TRACE;
+  process.env.CDK_DISABLE_STACK_TRACE = '1';
+  try {
+    for (const f of report.findings) {
+      const target = byPath.get(f.constructPath) ?? byPath.get(f.stack) ?? stage;
+      const text = `${f.ruleId} (${f.severity}): ${f.message}`;
+      const id = `cdk-network-access:${f.ruleId}`;
+      if (f.severity === 'low' || f.severity === 'info') {
+        Annotations.of(target).addInfo(`[${id}] ${text}`);
+      } else {
+        Annotations.of(target).addWarningV2(id, text);
+      }
+    }
+  } finally {
+    if (traces === undefined) delete process.env.CDK_DISABLE_STACK_TRACE;
+    else process.env.CDK_DISABLE_STACK_TRACE = traces;
+  }
+  return [];
+}
+
+/** A stack's template as written into the cloud assembly, or undefined before it is. */
+function fromAssembly(stack: Stack): CfnTemplate | undefined {
+  const file = path.join(Stage.of(stack)!.outdir, stack.templateFile);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as CfnTemplate : undefined;
+}
+
+/**
+ * The stacks of a stage (with `nested`, those of nested stages too), as the
+ * CLI reads them from the assembly; `templateOf` gives each one's template.
+ */
+function stacksOf(stage: Stage, templateOf: (stack: Stack) => CfnTemplate | undefined = fromAssembly, nested = true): StackInput[] {
   const out: StackInput[] = [];
   // One walk of the tree: the stacks, and the CloudFormation resources of each.
   const all = stage.node.findAll();
@@ -262,8 +333,9 @@ function stacksOf(stage: Stage): StackInput[] {
   for (const c of all) {
     if (!Stack.isStack(c) || NestedStack.isNestedStack(c)) continue;
     const owner = Stage.of(c)!;
-    const file = path.join(owner.outdir, c.templateFile);
-    if (!fs.existsSync(file)) continue;
+    if (!nested && owner !== stage) continue;
+    const template = templateOf(c);
+    if (!template) continue;
     const prefix: string[] = [];
     for (let s: Stage | undefined = owner; s && s !== stage; s = s.parentStage) {
       prefix.unshift(s.artifactId);
@@ -275,7 +347,7 @@ function stacksOf(stage: Stage): StackInput[] {
     out.push({
       name: [...prefix, c.artifactId].join('/'),
       constructPaths,
-      template: JSON.parse(fs.readFileSync(file, 'utf8')) as CfnTemplate,
+      template,
       account: !Token.isUnresolved(c.account) && /^\d{12}$/.test(c.account) ? c.account : undefined,
     });
   }

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import { ClientVpnAuthorizations, NetworkAccessReview, ReviewSeverity } from '../../src';
@@ -368,6 +369,49 @@ describe('NetworkAccessReview.of(app)', () => {
     expect(fs.existsSync(path.join(dir, NetworkAccessReview.REPORT_JSON_FILE))).toBe(false);
     expect(printed).toContain('cdk-network-access');
     expect(process.exitCode).toBeUndefined();
+  });
+
+  test('annotate: each unsuppressed finding is a synth annotation on its resource, the same findings as the report', () => {
+    const app = new App({ outdir: outdir() });
+    NetworkAccessReview.of(app, { annotate: true });
+    const { stack, endpoint } = stackWithEndpoint(app, 'Net', true);
+    const access = new ClientVpnAuthorizations(stack, 'Access', { clientVpnEndpoint: endpoint });
+    access.allowGroup('engineering', '10.0.0.0/16');
+    access.allowGroup('engineering', '10.0.1.0/24'); // redundant: NA-DUPLICATE-GRANT (low)
+    const sg = new ec2.SecurityGroup(stack, 'Bastion', { vpc: stack.node.findChild('Vpc') as ec2.Vpc });
+    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    NetworkAccessReview.suppress(sg, [{ ruleId: 'NA-SG-OPEN-INGRESS', reason: 'a bastion, accepted' }]);
+    const dir = app.synth().directory;
+    const report = JSON.parse(fs.readFileSync(path.join(dir, NetworkAccessReview.REPORT_JSON_FILE), 'utf8')) as NetworkAccessReportJson;
+    expect(ids(report)).toEqual(expect.arrayContaining(['NA-CVPN-AUTHORIZE-ALL-VPC', 'NA-DUPLICATE-GRANT']));
+    expect(report.suppressed.map(f => f.ruleId)).toEqual(['NA-SG-OPEN-INGRESS']);
+
+    const annotations = Annotations.fromStack(stack);
+    const serious = report.findings.filter(f => f.severity !== 'low' && f.severity !== 'info');
+    const minor = report.findings.filter(f => f.severity === 'low' || f.severity === 'info');
+    expect(serious.length).toBeGreaterThan(0);
+    expect(minor.length).toBeGreaterThan(0);
+    const warnings = annotations.findWarning('*', Match.stringLikeRegexp('NA-'));
+    expect(warnings.map(w => [w.id, w.entry.data]).sort()).toEqual(serious.map(f => [
+      `/${f.constructPath}`, `${f.ruleId} (${f.severity}): ${f.message} [ack: cdk-network-access:${f.ruleId}]`,
+    ]).sort());
+    const infos = annotations.findInfo('*', Match.stringLikeRegexp('NA-'));
+    expect(infos.map(i => [i.id, i.entry.data]).sort()).toEqual(minor.map(f => [
+      `/${f.constructPath}`, `[cdk-network-access:${f.ruleId}] ${f.ruleId} (${f.severity}): ${f.message}`,
+    ]).sort());
+    // Without stack traces (they would point into the review), and the switch is put back.
+    expect([...warnings, ...infos].map(w => w.entry.trace)).toEqual([...warnings, ...infos].map(() => undefined));
+    expect(process.env.CDK_DISABLE_STACK_TRACE).toBeUndefined();
+    // The suppressed finding is not annotated.
+    expect(JSON.stringify(annotations.findWarning('*', Match.anyValue()))).not.toContain('NA-SG-OPEN-INGRESS');
+  });
+
+  test('without annotate, no finding becomes an annotation', () => {
+    const app = new App({ outdir: outdir() });
+    NetworkAccessReview.of(app);
+    const { stack } = stackWithEndpoint(app, 'Net', true);
+    app.synth();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('NA-'))).toEqual([]);
   });
 
   test('as a policy validation plugin: failOn turns a finding at that severity into a failed validation', () => {
