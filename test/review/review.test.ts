@@ -406,6 +406,20 @@ describe('NetworkAccessReview.of(app)', () => {
     expect(JSON.stringify(annotations.findWarning('*', Match.anyValue()))).not.toContain('NA-SG-OPEN-INGRESS');
   });
 
+  test('annotate on an aws-cdk-lib that cannot render templates in memory: a validation error saying so', () => {
+    const app = new App({ outdir: outdir() });
+    NetworkAccessReview.of(app, { annotate: true });
+    stackWithEndpoint(app, 'Net', true);
+    const proto = Stack.prototype as unknown as { _toCloudFormation?: unknown };
+    const original = proto._toCloudFormation;
+    proto._toCloudFormation = undefined;
+    try {
+      expect(() => app.synth()).toThrow(/annotate needs Stack._toCloudFormation, which this aws-cdk-lib does not have/);
+    } finally {
+      proto._toCloudFormation = original;
+    }
+  });
+
   test('without annotate, no finding becomes an annotation', () => {
     const app = new App({ outdir: outdir() });
     NetworkAccessReview.of(app);
